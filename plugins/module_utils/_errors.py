@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Exceptions raised by otc.jobs module_utils.
+
+Every failure a user can cause surfaces as one of these; modules and plugins turn
+them into a single ``fail_json``/``AnsibleError`` with ``str(exc)`` as the message,
+so each message must name the service, the job and the cause and never a secret.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class OtcJobsError(Exception):
+    """Base class: ``str(exc)`` is a complete, user-facing message."""
+
+    def __init__(self, message, **details):
+        super(OtcJobsError, self).__init__(message)
+        self.message = message
+        # Extra result keys for fail_json (never secrets), e.g. status_code, error.
+        self.details = details
+
+
+class InvalidInput(OtcJobsError):
+    """Bad options or job ids, refused before any request is sent."""
+
+
+class InvalidResponse(OtcJobsError):
+    """A 200 answer whose body cannot be read as a job."""
+
+
+class ApiError(OtcJobsError):
+    """The API answered with an error status.
+
+    ``status_code`` is the HTTP status (None for transport failures), ``code`` and
+    ``api_message`` what the error body said (None when it said nothing usable).
+    """
+
+    def __init__(self, message, status_code=None, code=None, api_message=None, retry_after=None):
+        super(ApiError, self).__init__(
+            message, status_code=status_code,
+            error={'code': code, 'message': api_message},
+        )
+        self.status_code = status_code
+        self.code = code
+        self.api_message = api_message
+        self.retry_after = retry_after
+
+
+class TransientError(ApiError):
+    """Worth retrying: connection errors, read timeouts, 429, 500/502/503/504, non-JSON bodies."""
+
+
+class AuthError(OtcJobsError):
+    """Credentials missing, refused or unusable (IAM or the service said 401)."""
+
+
+class WaitTimeout(OtcJobsError):
+    """The wait's deadline passed with jobs still unfinished."""

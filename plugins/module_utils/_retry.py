@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Retrying transient HTTP failures: exponential backoff with full jitter, capped, deadline-bound.
+
+This layer knows nothing about jobs; it only repeats one request while the failure is
+transient (see ``TransientError``). Whether a job is pending, done or failed is the
+waiter's business (``_waiter``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+
+from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError
+
+
+class Backoff:
+    """Full-jitter exponential backoff (as amazon.aws CloudRetry): uniform(0, min(cap, base * 2**attempt))."""
+
+    def __init__(self, base=0.5, cap=10.0, rng=None):
+        self.base = base
+        self.cap = cap
+        self._rng = rng or random.Random()
+
+    def delay(self, attempt):
+        return self._rng.uniform(0, min(self.cap, self.base * (2 ** min(attempt, 32))))
+
+
+class RetryPolicy:
+    """When to give up: after ``max_attempts`` tries, or when the monotonic ``deadline`` has passed.
+
+    ``deadline`` None means only ``max_attempts`` bounds the retries; ``max_attempts`` None
+    means only the deadline does (job_wait retries until its own timeout).
+    """
+
+    # Without a deadline, a Retry-After of an hour must not stall a task for an hour.
+    MAX_RETRY_AFTER = 60.0
+
+    def __init__(self, max_attempts=None, deadline=None, backoff=None, clock=time.monotonic, sleep=time.sleep, stop=None):
+        if max_attempts is None and deadline is None:
+            raise ValueError('a retry policy needs max_attempts or a deadline')
+        self.max_attempts = max_attempts
+        self.deadline = deadline
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.sleep = sleep
+        # A threading.Event: once set (another job of the same wait failed), stop retrying at once.
+        self.stop = stop
+
+    def remaining(self):
+        if self.deadline is None:
+            return None
+        return self.deadline - self.clock()
+
+    def call(self, func):
+        """Call ``func()`` until it returns, raising the last TransientError when out of tries or time."""
+        attempt = 0
+        while True:
+            try:
+                return func()
+            except TransientError as exc:
+                attempt += 1
+                pause = self._pause(attempt, exc)
+                if pause is None or self._stopped():
+                    raise
+                if self.stop is not None:
+                    self.stop.wait(pause)
+                else:
+                    self.sleep(pause)
+                if self._stopped():
+                    raise
+
+    def _stopped(self):
+        return self.stop is not None and self.stop.is_set()
+
+    def _pause(self, attempt, exc):
+        """Seconds to sleep before the next try, or None to give up."""
+        if self.max_attempts is not None and attempt >= self.max_attempts:
+            return None
+        pause = self.backoff.delay(attempt - 1)
+        if exc.retry_after is not None:
+            # The server knows best when it can answer again; never sleep less than it asked.
+            pause = max(pause, min(exc.retry_after, self.MAX_RETRY_AFTER))
+        remaining = self.remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                return None
+            # Never sleep past the deadline: one last try right at it is still worth making.
+            pause = min(pause, remaining)
+        return pause

@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The polling engine: waits until every job is finished, within one deadline on a monotonic clock.
+
+It decides when to poll a job and whether a job is pending, done or failed; retrying a
+single failed request is the retry layer's business (``_retry``), applied inside each poll.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout
+from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
+
+
+class PollSchedule:
+    """Next poll after max(sleep, 0.2 x seconds waited), capped at max_sleep, with +-10% jitter.
+
+    A job is then seen finished within about a fifth of its own duration, while the number
+    of requests grows only logarithmically until the cap.
+    """
+
+    GROWTH = 0.2
+    JITTER = 0.1
+
+    def __init__(self, sleep=1.0, max_sleep=10.0, rng=None):
+        self.sleep = float(sleep)
+        self.max_sleep = max(float(max_sleep), self.sleep)
+        self._rng = rng or random.Random()
+
+    def delay(self, waited):
+        base = min(max(self.sleep, self.GROWTH * waited), self.max_sleep)
+        return min(self.max_sleep, base * self._rng.uniform(1 - self.JITTER, 1 + self.JITTER))
+
+
+class WaitResult:
+    def __init__(self, jobs, elapsed, polls):
+        self.jobs = jobs
+        self.elapsed = elapsed
+        self.polls = polls
+
+
+class _Watch:
+    """What the waiter knows about one job."""
+
+    def __init__(self, job_id, first_poll_at):
+        self.job_id = job_id
+        self.job = None
+        self.last_status = None     # raw status, or a phrase like 'not found yet'
+        self.last_error = None      # message of the last transient failure
+        self.next_poll_at = first_poll_at
+        self.answered_at = None     # when the latest poll ended
+        self.finished = False
+
+
+class JobWaiter:
+    def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=8,
+                 warn=None, clock=time.monotonic, rng=None):
+        self.client = client
+        self.timeout = float(timeout)
+        self.schedule = PollSchedule(sleep, max_sleep, rng)
+        self.not_found_timeout = float(not_found_timeout)
+        self.max_concurrency = max(1, int(max_concurrency))
+        self._warn = warn
+        self._warned = set()
+        self.clock = clock
+        self._stop = None
+
+    def wait(self, job_ids):
+        """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error."""
+        self._stop = threading.Event()
+        start = self.clock()
+        deadline = start + self.timeout
+        polls_before = self.client.polls
+        watches = [_Watch(job_id, start) for job_id in job_ids]
+        workers = min(self.max_concurrency, len(watches))
+        executor = ThreadPoolExecutor(max_workers=workers)
+        in_flight = {}
+        try:
+            while True:
+                unfinished = [w for w in watches if not w.finished]
+                now = self.clock()
+                if not unfinished:
+                    break
+                # Past the deadline, a job gets one last poll only if its latest answer predates
+                # the deadline: so no path runs longer than timeout + one api_timeout.
+                idle = [w for w in unfinished if w not in in_flight.values()
+                        and (now < deadline or w.answered_at is None or w.answered_at < deadline)]
+                if not in_flight and not idle:
+                    raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
+                for watch in sorted(idle, key=lambda w: w.next_poll_at):
+                    if len(in_flight) >= self.max_concurrency or watch.next_poll_at > now:
+                        break
+                    in_flight[executor.submit(self._poll, watch, start, deadline)] = watch
+                self._pause(in_flight, idle)
+        finally:
+            self._stop.set()
+            executor.shutdown(wait=True)
+        return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
+
+    def _pause(self, in_flight, idle):
+        """Sleep until a poll finishes or the next one is due; re-raise fatal errors from polls."""
+        starts = [w.next_poll_at for w in idle if w not in in_flight.values()]
+        if in_flight and (not starts or len(in_flight) >= self.max_concurrency):
+            pause = None  # only a finished poll can change anything now
+        else:
+            pause = max(0.0, min(starts) - self.clock())
+        if not in_flight:
+            self._stop.wait(pause)
+            return
+        done = wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done
+        for future in done:
+            in_flight.pop(future)
+            future.result()  # a fatal error of one job ends the whole wait
+
+    def _poll(self, watch, start, deadline):
+        policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.schedule.sleep / 2, cap=self.schedule.max_sleep),
+                             clock=self.clock, stop=self._stop)
+        try:
+            job = self.client.fetch(watch.job_id, policy)
+        except JobNotFound as exc:
+            if self.clock() - start >= self.not_found_timeout:
+                self._stop.set()
+                raise
+            watch.last_status = 'not found yet'
+            watch.last_error = exc.message
+        except TransientError as exc:
+            # The retry layer gave up at the deadline; the next loop turn reports the timeout.
+            watch.last_error = exc.message
+        except Exception:
+            self._stop.set()
+            raise
+        else:
+            watch.job = job
+            watch.last_status = job['status']
+            watch.last_error = None
+            watch.finished = job['finished']
+            if job['state'] == 'unknown':
+                self._warn_unknown(job)
+        now = self.clock()
+        watch.answered_at = now
+        watch.next_poll_at = min(now + self.schedule.delay(now - start), deadline)
+
+    def _warn_unknown(self, job):
+        key = (job['id'], job['status'])
+        if self._warn is not None and key not in self._warned:
+            self._warned.add(key)
+            self._warn('%s job %s reports status %r, which is not a known %s job status; still waiting' % (
+                job['service'], job['id'], job['status'], job['service']))
+
+    def _timeout(self, unfinished, watches, elapsed, polls):
+        service = self.client.service
+        parts = []
+        for watch in unfinished:
+            detail = 'last status %s' % (watch.last_status or 'unknown: no answer yet')
+            if watch.last_error and watch.last_status != 'not found yet':
+                detail += '; last error: %s' % watch.last_error
+            parts.append((watch.job_id, detail))
+        if len(parts) == 1:
+            message = 'timed out after %s s waiting for %s job %s: %s' % (_seconds(self.timeout), service, parts[0][0], parts[0][1])
+        else:
+            message = 'timed out after %s s waiting for %d of %d %s jobs: %s' % (
+                _seconds(self.timeout), len(parts), len(watches), service,
+                '; '.join('%s (%s)' % part for part in parts))
+        return WaitTimeout(message, jobs=[w.job for w in watches], elapsed=round(elapsed, 3), polls=polls)
+
+
+def failure_message(jobs):
+    """One message naming every failed job with its error code, message, job type and failed sub-jobs; None if none failed."""
+    failed = [job for job in jobs if job is not None and job['state'] == 'failed']
+    if not failed:
+        return None
+    described = [describe_failed_job(job) for job in failed]
+    if len(jobs) == 1:
+        return described[0]
+    return '%d of %d %s jobs failed: %s' % (len(failed), len(jobs), failed[0]['service'], '; '.join(described))
+
+
+def describe_failed_job(job, label=None):
+    error = job.get('error') or {}
+    reason = ' '.join(str(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
+    text = '%s %s failed: %s' % (label or '%s job' % job['service'], job['id'], reason)
+    if job.get('job_type'):
+        text += ' (job_type %s)' % job['job_type']
+    for sub_job in job.get('sub_jobs') or []:
+        if sub_job.get('state') == 'failed':
+            text += '; ' + describe_failed_job(sub_job, label='sub-job')
+    return text
+
+
+def _seconds(value):
+    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)

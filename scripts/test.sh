@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Run the test stages of the otc.jobs collection.
+#
+#   scripts/test.sh                       every stage, in order, stopping at the first failure
+#   scripts/test.sh sanity units          only these stages (in the order given)
+#   scripts/test.sh --list                the stage names
+#
+# Environment:
+#   PYTHON=python3          interpreter used to create .venv
+#   SANITY_ARGS="..."       extra arguments for ansible-test sanity (e.g. "--test pep8")
+#   UNITS_ARGS="..."        extra arguments for ansible-test units
+#   PYTEST_ARGS="..."       extra arguments for pytest (emulator and integration stages)
+#   KEEP_TMP=1              keep the temporary collection tree (path is printed)
+#
+# Every stage is a function named stage_<name>; to add one, write the function and add
+# its name to STAGES below.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$REPO_ROOT/scripts/lib.sh"
+
+# Stage order for a full run. Later stages (hooks, not implemented yet):
+#   ansible_lint, changelog_lint, docs_lint, build_install, bench_smoke
+STAGES=(sanity units emulator integration)
+
+# --------------------------------------------------------------------------- setup
+
+WORK=""
+COLLECTION=""
+cleanup() {
+    local rc=$?
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        if [ "${KEEP_TMP:-0}" = 1 ]; then
+            log "KEEP_TMP=1: keeping $WORK"
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+prepare() {
+    [ -n "$WORK" ] && return 0
+    banner "setup: dev venv, collection copy, pip bootstrap"
+    ensure_venv
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/otc-jobs-test.XXXXXX")"
+    # a: the collection as ansible-test wants it: <tmp>/ansible_collections/otc/jobs
+    copy_collection "$WORK/collections"
+    COLLECTION="$WORK/collections/ansible_collections/otc/jobs"
+    log "Collection copied to $COLLECTION ($(find "$COLLECTION" -type f | wc -l) files)"
+    # b: seed ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable)
+    "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
+    # real interpreters for ansible-test (no pyenv shims)
+    PYDIR="$WORK/pythons"
+    PY_VERSIONS="$(real_python_dir "$PYDIR")"
+    log "Python interpreters for ansible-test: ${PY_VERSIONS:-none}"
+    TEST_PATH="$PYDIR:$VENV/bin:$(path_without_shims)"
+}
+
+# Run ansible-test from the collection copy with a PATH of real interpreters only.
+ansible_test() {
+    (
+        cd "$COLLECTION"
+        unset PYENV_VERSION
+        set -x
+        PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
+    )
+}
+
+# --------------------------------------------------------------------------- stages
+
+# c: every sanity test, no ignore file, on every supported Python that exists here
+# (multi-version tests compile/import run per Python; the others on the controller).
+stage_sanity() {
+    local ignores
+    ignores="$(cd "$COLLECTION" && ls tests/sanity/ignore-*.txt 2>/dev/null || true)"
+    [ -z "$ignores" ] || die "sanity ignore files are not allowed: $ignores"
+    # --venv: the controller runs in a venv ansible-test creates and fills from PyPI;
+    # the per-Python tests (compile, import) run on every python3.X found on PATH
+    # (only real interpreters: see prepare) and are skipped for versions not found.
+    # shellcheck disable=SC2086
+    ansible_test sanity --venv --color no ${SANITY_ARGS:-}
+}
+
+# d: unit tests on the controller Python (requirements: tests/unit/requirements.txt)
+stage_units() {
+    if [ -z "$(find "$COLLECTION/tests/unit" -name 'test_*.py' 2>/dev/null | head -n1)" ]; then
+        die "no unit tests found under tests/unit"
+    fi
+    # shellcheck disable=SC2086
+    ansible_test units --color no --venv --python "$(controller_version)" ${UNITS_ARGS:-}
+}
+
+# the emulator's own self-tests (tests/emulator/test_*.py), before anything relies on it
+stage_emulator() {
+    (
+        cd "$COLLECTION"
+        # shellcheck disable=SC2086
+        "$VENV/bin/python" -m pytest tests/emulator -q -p no:cacheprovider ${PYTEST_ARGS:-}
+    )
+}
+
+# e: integration tests: pytest from the dev venv, the collection visible as otc.jobs.
+# Any non-zero pytest status fails, including 5 (no tests collected).
+stage_integration() {
+    [ -d "$COLLECTION/tests/integration" ] || die "tests/integration is missing"
+    local rc=0
+    (
+        cd "$COLLECTION"
+        export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
+        export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+        # shellcheck disable=SC2086
+        PATH="$VENV/bin:$PATH" "$VENV/bin/python" -m pytest tests/integration -q -p no:cacheprovider ${PYTEST_ARGS:-}
+    ) || rc=$?
+    if [ "$rc" = 5 ]; then
+        log "pytest collected no tests (exit 5): a test run must run tests"
+    fi
+    return "$rc"
+}
+
+# Hooks for stages the lead adds later (one function each, then add to STAGES):
+# stage_ansible_lint()  { ...; }
+# stage_changelog_lint(){ ...; }
+# stage_docs_lint()     { ...; }
+# stage_build_install() { ...; }
+# stage_bench_smoke()   { ...; }
+
+# --------------------------------------------------------------------------- driver
+
+controller_version() {
+    "$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'
+}
+
+main() {
+    local stages=("$@") name
+    if [ "${1:-}" = "--list" ]; then printf '%s\n' "${STAGES[@]}"; return 0; fi
+    [ ${#stages[@]} -gt 0 ] || stages=("${STAGES[@]}")
+    for name in "${stages[@]}"; do
+        declare -F "stage_$name" >/dev/null || die "unknown stage '$name' (stages: ${STAGES[*]})"
+    done
+
+    prepare
+
+    local results=() failed="" start secs rc
+    for name in "${stages[@]}"; do
+        banner "stage: $name"
+        start=$SECONDS
+        # not "( ... ) || rc=$?": errexit is ignored inside a || list; this way a failing
+        # command anywhere in a stage ends the stage
+        set +e
+        ( set -euo pipefail; "stage_$name" )
+        rc=$?
+        set -e
+        secs=$((SECONDS - start))
+        if [ "$rc" = 0 ]; then
+            results+=("$(printf '%-14s passed  %5ss' "$name" "$secs")")
+        else
+            results+=("$(printf '%-14s FAILED  %5ss (exit %s)' "$name" "$secs" "$rc")")
+            failed="$name"
+            break
+        fi
+    done
+
+    banner "summary"
+    printf '%s\n' "${results[@]}"
+    local ran=${#results[@]} total=${#stages[@]}
+    if [ -n "$failed" ]; then
+        [ "$ran" -lt "$total" ] && printf 'not run: %s\n' "${stages[*]:$ran}"
+        printf 'stage %s failed\n' "$failed"
+        return 1
+    fi
+    printf 'all %s stage(s) passed\n' "$total"
+}
+
+main "$@"
