@@ -38,6 +38,8 @@ export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# Keep the demo's cached emulator tokens out of the real ~/.cache.
+export XDG_CACHE_HOME="$WORK/cache"
 export PATH="$VENV/bin:$PATH"
 
 rc=0
