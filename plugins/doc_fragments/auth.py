@@ -128,11 +128,14 @@ options:
     ATTRIBUTES = r'''
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Read only; behaves the same in check mode.
+    details: Read only; it queries (and waits) in check mode exactly as without it.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   action_group:
+    description: Use C(group/otc.jobs.otc) in C(module_defaults) to set defaults for this module.
     support: full
     membership: [otc.jobs.otc]
 '''

@@ -17,7 +17,7 @@ description:
   - An API error (unknown job, refused credentials, server errors after retries) fails the task naming the job, the HTTP
     status, the API error code and message.
 author:
-  - otc.jobs maintainers
+  - otc.jobs maintainers (@otc-jobs)
 extends_documentation_fragment:
   - otc.jobs.auth
   - otc.jobs.auth.jobs

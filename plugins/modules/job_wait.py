@@ -21,7 +21,7 @@ description:
     (password); other client errors fail at once.
   - An unknown status draws one warning and the wait goes on.
 author:
-  - otc.jobs maintainers
+  - otc.jobs maintainers (@otc-jobs)
 extends_documentation_fragment:
   - otc.jobs.auth
   - otc.jobs.auth.jobs

@@ -94,7 +94,7 @@ def run_playbook(tasks, env=None, extra_args=(), check=False, tmp_path=None, pla
     command = [os.path.join(BIN, 'ansible-playbook'), path] + list(extra_args)
     if check:
         command.append('--check')
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600, check=False)
     results = {}
     if os.path.exists(results_path):
         with open(results_path) as handle:
