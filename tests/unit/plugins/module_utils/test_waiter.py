@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The polling engine and the retry layer, with a scripted in-memory job client."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import threading
+import time
+
+import pytest
+
+from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError, WaitTimeout
+from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils._waiter import (
+    JobWaiter, PollSchedule, describe_failed_job, failure_message)
+
+
+def job(job_id, status, state, error=None, sub_jobs=None):
+    return {'id': job_id, 'service': 'elb', 'status': status, 'state': state, 'finished': state in ('success', 'failed'),
+            'job_type': 'createELB', 'error': error, 'sub_jobs': sub_jobs or []}
+
+
+class ScriptedClient:
+    """Answers each job's polls from a script: a job dict, or an exception to raise."""
+
+    service = 'elb'
+
+    def __init__(self, scripts, latency=0.0):
+        self.scripts = dict((k, list(v)) for k, v in scripts.items())
+        self.latency = latency
+        self.polls = 0
+        self.in_flight = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def fetch(self, job_id, policy):
+        return policy.call(lambda: self._once(job_id))
+
+    def _once(self, job_id):
+        with self._lock:
+            self.polls += 1
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            script = self.scripts[job_id]
+            answer = script.pop(0) if len(script) > 1 else script[0]
+        try:
+            time.sleep(self.latency)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def running(job_id):
+    return job(job_id, 'RUNNING', 'running')
+
+
+def done(job_id):
+    return job(job_id, 'SUCCESS', 'success')
+
+
+def waiter(client, **kwargs):
+    options = dict(timeout=10, sleep=0.01, max_sleep=0.02, not_found_timeout=5, max_concurrency=8, rng=random.Random(1))
+    options.update(kwargs)
+    return JobWaiter(client, **options)
+
+
+class TestPollSchedule:
+    @pytest.mark.parametrize('waited, low, high', [
+        (0, 0.9, 1.1),          # at least `sleep`
+        (20, 3.6, 4.4),         # 0.2 x waited
+        (500, 9.0, 10.0),       # capped at max_sleep, never above it
+    ])
+    def test_rhythm(self, waited, low, high):
+        schedule = PollSchedule(sleep=1, max_sleep=10, rng=random.Random(7))
+        delays = [schedule.delay(waited) for _ in range(200)]
+        assert low <= min(delays) and max(delays) <= high
+        assert len(set(delays)) > 1  # jittered
+
+    def test_requests_grow_logarithmically(self):
+        schedule = PollSchedule(sleep=1, max_sleep=1000, rng=random.Random(3))
+        waited, polls = 0.0, 0
+        while waited < 1000:
+            waited += schedule.delay(waited)
+            polls += 1
+        assert polls < 40  # linear polling at 1 s would send 1000
+
+
+class TestWaiter:
+    def test_waits_until_finished(self):
+        client = ScriptedClient({'a': [running('a'), running('a'), done('a')]})
+        result = waiter(client).wait(['a'])
+        assert result.jobs[0]['state'] == 'success'
+        assert result.polls == 3
+        assert result.elapsed >= 0
+
+    def test_keeps_input_order_and_bounds_concurrency(self):
+        ids = ['j%02d' % i for i in range(12)]
+        client = ScriptedClient(dict((i, [running(i), running(i), done(i)]) for i in ids), latency=0.02)
+        result = waiter(client, max_concurrency=4).wait(ids)
+        assert [j['id'] for j in result.jobs] == ids
+        assert 2 <= client.peak <= 4
+
+    def test_failed_job_ends_wait_and_is_reported(self):
+        failed = job('b', 'FAIL', 'failed', error={'code': 'ELB.8902', 'message': 'No EIP quota.'},
+                     sub_jobs=[job('b1', 'FAIL', 'failed', error={'code': 'ELB.1', 'message': 'sub broke'})])
+        client = ScriptedClient({'a': [done('a')], 'b': [running('b'), failed]})
+        result = waiter(client).wait(['a', 'b'])
+        message = failure_message(result.jobs)
+        assert message.startswith('1 of 2 elb jobs failed: elb job b failed: ELB.8902 No EIP quota. (job_type createELB)')
+        assert 'sub-job b1 failed: ELB.1 sub broke' in message
+        assert failure_message([done('a')]) is None
+
+    def test_timeout_names_job_and_last_status(self):
+        client = ScriptedClient({'a': [running('a')]})
+        started = time.monotonic()
+        with pytest.raises(WaitTimeout) as caught:
+            waiter(client, timeout=0.3).wait(['a'])
+        assert time.monotonic() - started < 1.0
+        assert caught.value.message == 'timed out after 0.3 s waiting for elb job a: last status RUNNING'
+        assert caught.value.details['jobs'][0]['status'] == 'RUNNING'
+
+    def test_timeout_bound_with_slow_requests(self):
+        """No path runs past timeout + one request's duration, even with a poll in flight at the deadline."""
+        client = ScriptedClient({'a': [running('a')]}, latency=0.25)
+        started = time.monotonic()
+        with pytest.raises(WaitTimeout):
+            waiter(client, timeout=0.5).wait(['a'])
+        assert time.monotonic() - started < 0.5 + 0.25 + 0.2
+
+    def test_not_found_is_pending_for_a_while(self):
+        missing = JobNotFound('elb job a not found: HTTP 404', status_code=404)
+        client = ScriptedClient({'a': [missing, missing, done('a')]})
+        assert waiter(client).wait(['a']).jobs[0]['state'] == 'success'
+
+    def test_not_found_after_grace_fails(self):
+        missing = JobNotFound('elb job a not found: HTTP 404', status_code=404)
+        client = ScriptedClient({'a': [missing]})
+        with pytest.raises(JobNotFound):
+            waiter(client, not_found_timeout=0.1).wait(['a'])
+
+    def test_transient_errors_are_retried(self):
+        flaky = TransientError('reading elb job a failed: HTTP 503', status_code=503)
+        client = ScriptedClient({'a': [flaky, flaky, done('a')]})
+        result = waiter(client).wait(['a'])
+        assert result.jobs[0]['state'] == 'success' and result.polls == 3
+
+    def test_persistent_transient_error_times_out_with_cause(self):
+        flaky = TransientError('reading elb job a failed: HTTP 503', status_code=503)
+        client = ScriptedClient({'a': [flaky]})
+        with pytest.raises(WaitTimeout) as caught:
+            waiter(client, timeout=0.3).wait(['a'])
+        assert 'last error: reading elb job a failed: HTTP 503' in caught.value.message
+
+    def test_client_error_fails_at_once(self):
+        client = ScriptedClient({'a': [ApiError('reading elb job a failed: HTTP 403', status_code=403)], 'b': [running('b')]})
+        started = time.monotonic()
+        with pytest.raises(ApiError):
+            waiter(client, timeout=5).wait(['a', 'b'])
+        assert time.monotonic() - started < 1.0
+
+    def test_unknown_status_warns_once(self):
+        warnings = []
+        odd = job('a', 'QUEUED', 'unknown')
+        client = ScriptedClient({'a': [odd, odd, odd, done('a')]})
+        waiter(client, warn=warnings.append).wait(['a'])
+        assert len(warnings) == 1 and "'QUEUED'" in warnings[0]
+
+    def test_describe_failed_job_without_reason(self):
+        assert describe_failed_job(job('x', 'FAIL', 'failed')) == 'elb job x failed: no reason given (job_type createELB)'
+
+
+class TestRetryPolicy:
+    def test_backoff_is_full_jitter_and_capped(self):
+        backoff = Backoff(base=1, cap=4, rng=random.Random(5))
+        delays = [backoff.delay(10) for _ in range(200)]
+        assert 0 <= min(delays) < 1 and 3 < max(delays) <= 4
+
+    def test_gives_up_after_max_attempts(self):
+        calls = []
+
+        def failing():
+            calls.append(1)
+            raise TransientError('boom')
+        with pytest.raises(TransientError):
+            RetryPolicy(max_attempts=3, sleep=lambda s: None).call(failing)
+        assert len(calls) == 3
+
+    def test_retry_after_is_honoured_and_clamped_to_the_deadline(self):
+        sleeps = []
+        now = [100.0]
+        answers = [TransientError('429', status_code=429, retry_after=7), 'ok']
+
+        def call():
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        policy = RetryPolicy(deadline=103.0, clock=lambda: now[0], sleep=sleeps.append)
+        assert policy.call(call) == 'ok'
+        assert sleeps == [3.0]
+
+    def test_retry_after_honoured_when_time_allows(self):
+        sleeps = []
+        answers = [TransientError('429', status_code=429, retry_after=2), 'ok']
+
+        def call():
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        RetryPolicy(max_attempts=3, backoff=Backoff(base=0.01, cap=0.01), sleep=sleeps.append).call(call)
+        assert sleeps == [2]
+
+    def test_non_transient_errors_pass_through(self):
+        def forbidden():
+            raise ApiError('HTTP 403', status_code=403)
+        with pytest.raises(ApiError):
+            RetryPolicy(max_attempts=5, sleep=lambda s: None).call(forbidden)
