@@ -125,6 +125,66 @@ options:
     elements: str
 '''
 
+    # Extra configuration sources for plugins (lookup): merged into the options above.
+    PLUGINS = r'''
+options:
+  cloud:
+    env:
+      - name: OS_CLOUD
+    ini:
+      - section: otc_jobs
+        key: cloud
+    vars:
+      - name: otc_jobs_cloud
+  auth:
+    vars:
+      - name: otc_jobs_auth
+  auth_type:
+    ini:
+      - section: otc_jobs
+        key: auth_type
+    vars:
+      - name: otc_jobs_auth_type
+  region_name:
+    env:
+      - name: OS_REGION_NAME
+    ini:
+      - section: otc_jobs
+        key: region_name
+    vars:
+      - name: otc_jobs_region_name
+  endpoint:
+    ini:
+      - section: otc_jobs
+        key: endpoint
+    vars:
+      - name: otc_jobs_endpoint
+  validate_certs:
+    ini:
+      - section: otc_jobs
+        key: validate_certs
+    vars:
+      - name: otc_jobs_validate_certs
+  ca_cert:
+    ini:
+      - section: otc_jobs
+        key: ca_cert
+    vars:
+      - name: otc_jobs_ca_cert
+  api_timeout:
+    ini:
+      - section: otc_jobs
+        key: api_timeout
+    vars:
+      - name: otc_jobs_api_timeout
+  token_cache:
+    ini:
+      - section: otc_jobs
+        key: token_cache
+    vars:
+      - name: otc_jobs_token_cache
+'''
+
     ATTRIBUTES = r'''
 attributes:
   check_mode:
