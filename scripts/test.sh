@@ -20,9 +20,8 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib.sh
 . "$REPO_ROOT/scripts/lib.sh"
 
-# Stage order for a full run. Later stages (hooks, not implemented yet):
-#   ansible_lint, changelog_lint, docs_lint, build_install, bench_smoke
-STAGES=(sanity units emulator integration)
+# Stage order for a full run.
+STAGES=(sanity units emulator integration ansible_lint changelog_lint docs_lint build_install)
 
 # --------------------------------------------------------------------------- setup
 
@@ -122,12 +121,91 @@ stage_integration() {
     return "$rc"
 }
 
-# Hooks for stages the lead adds later (one function each, then add to STAGES):
-# stage_ansible_lint()  { ...; }
-# stage_changelog_lint(){ ...; }
-# stage_docs_lint()     { ...; }
-# stage_build_install() { ...; }
-# stage_bench_smoke()   { ...; }
+# ansible-lint, production profile, on the role and the example playbooks (.ansible-lint)
+stage_ansible_lint() {
+    (
+        cd "$COLLECTION"
+        ANSIBLE_COLLECTIONS_PATH="$WORK/collections" PATH="$VENV/bin:$PATH" \
+            "$VENV/bin/ansible-lint" --profile production roles/ playbooks/
+    )
+}
+
+# changelog fragments and config are valid
+stage_changelog_lint() {
+    (cd "$COLLECTION" && "$VENV/bin/antsibull-changelog" lint)
+}
+
+# every module and plugin renders, and the docs' markup and references are sound
+stage_docs_lint() {
+    (
+        cd "$COLLECTION"
+        export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" PATH="$VENV/bin:$PATH"
+        for plugin in otc.jobs.job_info otc.jobs.job_wait; do
+            "$VENV/bin/ansible-doc" -t module "$plugin" > /dev/null
+        done
+        "$VENV/bin/ansible-doc" -t lookup otc.jobs.job > /dev/null
+        "$VENV/bin/ansible-doc" -t role otc.jobs.wait_for_jobs > /dev/null
+        "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
+    )
+}
+
+# The tarball is lean, installs, and its modules, role and lookup work from the install;
+# its execution-environment metadata yields an ansible-builder context that installs requests.
+stage_build_install() {
+    local dist="$WORK/dist" installed="$WORK/installed" tarball
+    mkdir -p "$dist" "$installed"
+    (cd "$COLLECTION" && "$VENV/bin/ansible-galaxy" collection build --output-path "$dist")
+    tarball="$(ls "$dist"/otc-jobs-*.tar.gz)"
+    if tar -tzf "$tarball" | grep -E '(^|/)(tests|scripts|\.ci|\.venv)/|__pycache__|BENCHMARKS\.md'; then
+        die "the tarball carries development files (see above): extend build_ignore in galaxy.yml"
+    fi
+    log "tarball: $(basename "$tarball"), $(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries"
+    "$VENV/bin/ansible-galaxy" collection install "$tarball" -p "$installed"
+
+    start_emulator "$WORK"
+    local rc=0
+    (
+        cd "$WORK"
+        OTC_EMULATOR_URL="$EMULATOR_URL" ANSIBLE_COLLECTIONS_PATH="$installed" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+            XDG_CACHE_HOME="$WORK/cache" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+            PATH="$VENV/bin:$PATH" "$VENV/bin/ansible-playbook" "$COLLECTION/tests/packaging/installed_smoke.yml"
+    ) || rc=$?
+    stop_emulator
+    [ "$rc" = 0 ] || return "$rc"
+
+    # Execution environment: ansible-builder reads meta/execution-environment.yml of the installed collection.
+    local context="$WORK/ee"
+    mkdir -p "$context"
+    cp "$tarball" "$context/"
+    cat > "$context/execution-environment.yml" <<EOF
+version: 3
+images:
+  base_image:
+    name: registry.example.invalid/ee-minimal:latest
+dependencies:
+  ansible_core:
+    package_pip: ansible-core>=2.17,<2.20
+  ansible_runner:
+    package_pip: ansible-runner
+  galaxy:
+    collections:
+      - name: _build/collections/$(basename "$tarball")
+        type: file
+additional_build_files:
+  - src: $(basename "$tarball")
+    dest: collections
+EOF
+    (cd "$context" && "$VENV/bin/ansible-builder" create --file execution-environment.yml --context "$context/context" -v 1)
+    # Containerfile for podman, Dockerfile when ansible-builder picks docker
+    cat "$context"/context/*file | grep -q 'ansible-galaxy collection install' \
+        || die "the generated Containerfile does not install collections"
+    [ -f "$context/context/_build/collections/$(basename "$tarball")" ] \
+        || die "the generated context does not carry the collection tarball"
+    "$VENV/bin/ansible-builder" introspect "$installed" > "$context/introspect.txt"
+    grep -q 'requests' "$context/introspect.txt" \
+        || die "ansible-builder introspect did not find requests in meta/execution-environment.yml"
+    log "execution environment: context generated; introspection: $(grep -i requests "$context/introspect.txt" | head -n1)"
+}
 
 # --------------------------------------------------------------------------- driver
 

@@ -89,9 +89,8 @@ options:
     description: CA bundle to verify TLS certificates with (or the O(cloud) entry's C(cacert), or E(OS_CACERT)).
     type: path
   api_timeout:
-    description: Seconds each HTTP request may take.
+    description: Seconds each HTTP request may take. Defaults to the O(cloud) entry's C(api_timeout), else 30.
     type: float
-    default: 30
   token_cache:
     description:
       - Cache IAM tokens of password authentication in C($XDG_CACHE_HOME/otc.jobs/) (or C(~/.cache/otc.jobs/)), private

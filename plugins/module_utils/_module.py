@@ -38,7 +38,7 @@ def auth_argument_spec():
         endpoint=dict(type='str'),
         validate_certs=dict(type='bool'),
         ca_cert=dict(type='path'),
-        api_timeout=dict(type='float', default=30.0),
+        api_timeout=dict(type='float'),
         token_cache=dict(type='bool', default=True, no_log=False),
     )
 
