@@ -34,6 +34,7 @@ class Authenticator:
         self.settings = settings
         self.http = http
         self.project_id = settings.auth.get('project_id')
+        self.project_name = settings.auth.get('project_name')
         self.catalog = None
 
     def prepare(self):
@@ -128,6 +129,7 @@ class PasswordAuth(Authenticator):
         self.token = entry['token']
         self.expires_at = entry.get('expires_at')
         self.project_id = entry.get('project_id') or self.project_id
+        self.project_name = entry.get('project_name') or self.project_name
         self.catalog = entry.get('catalog')
 
     def _login(self):
@@ -180,9 +182,10 @@ class PasswordAuth(Authenticator):
         try:
             body = response.json()['token']
             project_id = body.get('project', {}).get('id')
+            project_name = body.get('project', {}).get('name')
             expires_at = parse_expiry(body.get('expires_at'))
         except (ValueError, KeyError, TypeError, AttributeError):
-            body, project_id, expires_at = None, None, None
+            body, project_id, project_name, expires_at = None, None, None, None
         if not token or body is None:
             raise AuthError('IAM at %s answered HTTP %s without a usable token for %s' % (
                 self.settings.auth_url, response.status, who))
@@ -190,6 +193,7 @@ class PasswordAuth(Authenticator):
             'token': token,
             'expires_at': expires_at if expires_at is not None else self.clock() + 3600,
             'project_id': project_id,
+            'project_name': project_name,
             'catalog': body.get('catalog') if isinstance(body.get('catalog'), list) else None,
         }
 

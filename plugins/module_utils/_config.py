@@ -104,10 +104,13 @@ class OptionAdapter:
 class Settings:
     """Everything needed to reach one service: credentials, scope, region, TLS, timeouts."""
 
-    def __init__(self, auth_type, auth, region, endpoint, verify, api_timeout, token_cache, cloud=None):
+    def __init__(self, auth_type, auth, region, endpoint, verify, api_timeout, token_cache, cloud=None, region_explicit=True):
         self.auth_type = auth_type
         self.auth = auth            # dict over AUTH_KEYS, None for absent keys
         self.region = region
+        # False when the region was only guessed (project name prefix or eu-de): the token's
+        # project may then tell better.
+        self.region_explicit = region_explicit
         self.endpoint = endpoint
         self.verify = verify        # True, False or a CA bundle path
         self.api_timeout = api_timeout
@@ -144,15 +147,16 @@ def resolve_settings(options, environ=None, search_dirs=None):
         raise InvalidInput(
             'no credentials: set auth.username/auth.password, auth.token with auth.project_id, or auth.ak/auth.sk '
             '(or a cloud entry in clouds.yaml, or OS_* environment variables)')
-    region = (options.get('region_name') or cloud.get('region_name') or environ.get('OS_REGION_NAME')
-              or _region_from_project(auth.get('project_name')) or DEFAULT_REGION)
+    region = options.get('region_name') or cloud.get('region_name') or environ.get('OS_REGION_NAME')
+    region_explicit = bool(region)
+    region = region or region_from_project(auth.get('project_name')) or DEFAULT_REGION
     verify = _verify(options, cloud, environ)
     api_timeout = options.get('api_timeout') or cloud.get('api_timeout') or 30
     token_cache = options.get('token_cache')
     settings = Settings(
         auth_type=auth_type, auth=auth, region=region, endpoint=options.get('endpoint'),
         verify=verify, api_timeout=float(api_timeout), token_cache=True if token_cache is None else bool(token_cache),
-        cloud=cloud_name,
+        cloud=cloud_name, region_explicit=region_explicit,
     )
     check_complete(settings)
     return settings
@@ -258,7 +262,8 @@ def _first_set(values):
     return None
 
 
-def _region_from_project(project_name):
+def region_from_project(project_name):
+    """'eu-de_sub' -> 'eu-de'; None when the name carries no region."""
     match = _REGION_PREFIX.match(project_name or '')
     return match.group(1) if match else None
 

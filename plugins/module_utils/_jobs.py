@@ -12,6 +12,7 @@ import threading
 
 from ansible_collections.otc.jobs.plugins.module_utils._api import ApiSession, plain_http_hosts
 from ansible_collections.otc.jobs.plugins.module_utils._auth import make_authenticator
+from ansible_collections.otc.jobs.plugins.module_utils._config import region_from_project
 from ansible_collections.otc.jobs.plugins.module_utils._endpoints import job_url, service_root
 from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, InvalidInput
 from ansible_collections.otc.jobs.plugins.module_utils._http import HttpClient
@@ -88,7 +89,10 @@ def connect(service, settings, warn=None, pool_size=8):
     auth.prepare()
     if not auth.project_id:
         raise InvalidInput('no project id: set auth.project_id (the %s job URL needs it)' % service)
-    root = service_root(service, settings.endpoint, auth.catalog, settings.region, auth.project_id)
+    region = settings.region
+    if not settings.region_explicit:
+        region = region_from_project(auth.project_name) or region
+    root = service_root(service, settings.endpoint, auth.catalog, region, auth.project_id)
     if warn is not None:
         _warn_plain_http([root], warn)
     return JobClient(service, ApiSession(http, auth), root, auth.project_id)

@@ -91,11 +91,13 @@ def test_region_from_project_name_selects_catalog_region(emulator, playbook):
              auth=pw_auth(emulator, project_name=emu_mod.OTHER_PROJECT_NAME))
         + task('eu-nl by id with region', service='elb', job_id=job['job_id'], token_cache=False, region_name='eu-nl',
                auth=pw_auth(emulator, project_name=None, project_id=emu_mod.OTHER_PROJECT_ID))
+        + task('eu-nl by id, region from the token', service='elb', job_id=job['job_id'], token_cache=False,
+               auth=pw_auth(emulator, project_name=None, project_id=emu_mod.OTHER_PROJECT_ID))
         + task('eu-nl name, region eu-de', service='elb', job_id=job['job_id'], token_cache=False, region='eu-de',
                auth=pw_auth(emulator, project_name=emu_mod.OTHER_PROJECT_NAME))
     )
     run = playbook(tasks)
-    for name in ('eu-nl by name', 'eu-nl by id with region'):
+    for name in ('eu-nl by name', 'eu-nl by id with region', 'eu-nl by id, region from the token'):
         assert ok(run, name)['job']['project_id'] == emu_mod.OTHER_PROJECT_ID
     assert failed(run, 'eu-nl name, region eu-de')['msg'] == (
         'no elb endpoint: none in the token catalog for region eu-de; set endpoint')
