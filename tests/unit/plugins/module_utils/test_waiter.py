@@ -192,30 +192,27 @@ class TestRetryPolicy:
             RetryPolicy(max_attempts=3, sleep=lambda s: None).call(failing)
         assert len(calls) == 3
 
-    def test_retry_after_is_honoured_and_clamped_to_the_deadline(self):
-        sleeps = []
-        now = [100.0]
-        answers = [TransientError('429', status_code=429, retry_after=7), 'ok']
+    @staticmethod
+    def rate_limited_then_ok(retry_after):
+        answers = [TransientError('429', status_code=429, retry_after=retry_after), 'ok']
 
         def call():
             answer = answers.pop(0)
             if isinstance(answer, Exception):
                 raise answer
             return answer
-        policy = RetryPolicy(deadline=103.0, clock=lambda: now[0], sleep=sleeps.append)
-        assert policy.call(call) == 'ok'
+        return call
+
+    def test_retry_after_is_honoured_and_clamped_to_the_deadline(self):
+        sleeps = []
+        policy = RetryPolicy(deadline=103.0, clock=lambda: 100.0, sleep=sleeps.append)
+        assert policy.call(self.rate_limited_then_ok(7)) == 'ok'
         assert sleeps == [3.0]
 
     def test_retry_after_honoured_when_time_allows(self):
         sleeps = []
-        answers = [TransientError('429', status_code=429, retry_after=2), 'ok']
-
-        def call():
-            answer = answers.pop(0)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        RetryPolicy(max_attempts=3, backoff=Backoff(base=0.01, cap=0.01), sleep=sleeps.append).call(call)
+        policy = RetryPolicy(max_attempts=3, backoff=Backoff(base=0.01, cap=0.01), sleep=sleeps.append)
+        assert policy.call(self.rate_limited_then_ok(2)) == 'ok'
         assert sleeps == [2]
 
     def test_non_transient_errors_pass_through(self):
