@@ -70,6 +70,11 @@ ansible_test() {
     )
 }
 
+# Run a command with the collection copy visible as otc.jobs and the dev venv first on PATH.
+with_collection() {
+    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false PATH="$VENV/bin:$PATH" "$@"
+}
+
 # --------------------------------------------------------------------------- stages
 
 # c: every sanity test, no ignore file, on every supported Python that exists here
@@ -110,10 +115,8 @@ stage_integration() {
     local rc=0
     (
         cd "$COLLECTION"
-        export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
-        export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
         # shellcheck disable=SC2086
-        PATH="$VENV/bin:$PATH" "$VENV/bin/python" -m pytest tests/integration -q -p no:cacheprovider ${PYTEST_ARGS:-}
+        with_collection "$VENV/bin/python" -m pytest tests/integration -q -p no:cacheprovider ${PYTEST_ARGS:-}
     ) || rc=$?
     if [ "$rc" = 5 ]; then
         log "pytest collected no tests (exit 5): a test run must run tests"
@@ -123,11 +126,7 @@ stage_integration() {
 
 # ansible-lint, production profile, on the role and the example playbooks (.ansible-lint)
 stage_ansible_lint() {
-    (
-        cd "$COLLECTION"
-        ANSIBLE_COLLECTIONS_PATH="$WORK/collections" PATH="$VENV/bin:$PATH" \
-            "$VENV/bin/ansible-lint" --profile production roles/ playbooks/
-    )
+    (cd "$COLLECTION" && with_collection "$VENV/bin/ansible-lint" --profile production roles/ playbooks/)
 }
 
 # changelog fragments and config are valid
@@ -139,13 +138,12 @@ stage_changelog_lint() {
 stage_docs_lint() {
     (
         cd "$COLLECTION"
-        export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" PATH="$VENV/bin:$PATH"
         for plugin in otc.jobs.job_info otc.jobs.job_wait; do
-            "$VENV/bin/ansible-doc" -t module "$plugin" > /dev/null
+            with_collection "$VENV/bin/ansible-doc" -t module "$plugin" > /dev/null
         done
-        "$VENV/bin/ansible-doc" -t lookup otc.jobs.job > /dev/null
-        "$VENV/bin/ansible-doc" -t role otc.jobs.wait_for_jobs > /dev/null
-        "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
+        with_collection "$VENV/bin/ansible-doc" -t lookup otc.jobs.job > /dev/null
+        with_collection "$VENV/bin/ansible-doc" -t role otc.jobs.wait_for_jobs > /dev/null
+        with_collection "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
     )
 }
 

@@ -179,6 +179,8 @@ error:
   type: dict
 '''
 
+import time
+
 from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._module import OtcJobsModule
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
@@ -194,10 +196,11 @@ def main():
     ))
     options = dict((name, module.params[name]) for name in ('timeout', 'sleep', 'max_sleep', 'not_found_timeout', 'max_concurrency'))
     client = module.job_client(pool_size=options['max_concurrency'])
+    started = time.monotonic()
     try:
         outcome = JobWaiter(client, warn=module.warn, **options).wait(module.job_ids)
     except OtcJobsError as exc:
-        module.fail_from(exc, polls=client.polls)
+        module.fail_from(exc, polls=client.polls, elapsed=round(time.monotonic() - started, 3))
     result = module.jobs_result(outcome.jobs, elapsed=outcome.elapsed, polls=outcome.polls)
     failure = failure_message(outcome.jobs)
     if failure:

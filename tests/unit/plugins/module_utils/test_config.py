@@ -163,8 +163,9 @@ def test_auth_url_trailing_slash_stripped():
 # check_complete -----------------------------------------------------------
 
 def _settings(auth_type, **auth):
-    full = dict((k, None) for k in ('auth_url', 'username', 'password', 'user_domain_name', 'user_domain_id',
-                                     'project_name', 'project_id', 'token', 'ak', 'sk', 'security_token'))
+    keys = ('auth_url', 'username', 'password', 'user_domain_name', 'user_domain_id',
+            'project_name', 'project_id', 'token', 'ak', 'sk', 'security_token')
+    full = dict((k, None) for k in keys)
     full.update(auth)
     return Settings(auth_type, full, 'eu-de', None, True, 30.0, True)
 
@@ -211,8 +212,8 @@ def test_clouds_search_first_dir_wins_and_secure_merges(tmp_path):
     first.mkdir()
     second.mkdir()
     write_clouds(second, {'c': {'region_name': 'eu-nl', 'auth': {'username': 'second'}}})
-    write_clouds(first, {'c': {'region_name': 'eu-de', 'auth': {'username': 'first', 'user_domain_name': 'D',
-                                                                  'project_name': 'eu-de_p'}}},
+    first_auth = {'username': 'first', 'user_domain_name': 'D', 'project_name': 'eu-de_p'}
+    write_clouds(first, {'c': {'region_name': 'eu-de', 'auth': first_auth}},
                  secure={'c': {'auth': {'password': 'from-secure'}}})
     cloud = load_cloud('c', {}, [str(first), str(second)])
     assert cloud['auth'] == {'username': 'first', 'user_domain_name': 'D', 'project_name': 'eu-de_p',

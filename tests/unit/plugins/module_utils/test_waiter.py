@@ -79,7 +79,7 @@ class TestPollSchedule:
     ])
     def test_rhythm(self, waited, low, high):
         schedule = PollSchedule(sleep=1, max_sleep=10, rng=random.Random(7))
-        delays = [schedule.delay(waited) for _ in range(200)]
+        delays = [schedule.delay(waited) for _attempt in range(200)]
         assert low <= min(delays) and max(delays) <= high
         assert len(set(delays)) > 1  # jittered
 
@@ -179,7 +179,7 @@ class TestWaiter:
 class TestRetryPolicy:
     def test_backoff_is_full_jitter_and_capped(self):
         backoff = Backoff(base=1, cap=4, rng=random.Random(5))
-        delays = [backoff.delay(10) for _ in range(200)]
+        delays = [backoff.delay(10) for _attempt in range(200)]
         assert 0 <= min(delays) < 1 and 3 < max(delays) <= 4
 
     def test_gives_up_after_max_attempts(self):
