@@ -2,15 +2,16 @@
 #   make demo         run playbooks/demo.yml against the local emulator (the main job)
 #   make test         every test stage (scripts/test.sh), fail fast
 #   make sanity|units|emulator|integration   one stage
+#   make bench        benchmarks against the emulator, writes BENCHMARKS.md (BENCH_ARGS="--runs 1")
 
 SHELL := /bin/bash
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: help venv demo test sanity units emulator integration clean
+.PHONY: help venv demo test sanity units emulator integration bench clean
 
 help:
-	@sed -n '2,4s/^# *//p' Makefile
+	@sed -n '2,5s/^# *//p' Makefile
 
 venv:
 	@bash scripts/venv.sh
@@ -23,6 +24,9 @@ test:
 
 sanity units emulator integration:
 	@bash scripts/test.sh $@
+
+bench:
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf .venv tests/output .pytest_cache .hypothesis

@@ -21,7 +21,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$REPO_ROOT/scripts/lib.sh"
 
 # Stage order for a full run.
-STAGES=(sanity units emulator integration ansible_lint changelog_lint docs_lint build_install)
+STAGES=(sanity units emulator integration ansible_lint changelog_lint docs_lint build_install bench_smoke)
 
 # --------------------------------------------------------------------------- setup
 
@@ -203,6 +203,25 @@ EOF
     grep -q 'requests' "$context/introspect.txt" \
         || die "ansible-builder introspect did not find requests in meta/execution-environment.yml"
     log "execution environment: context generated; introspection: $(grep -i requests "$context/introspect.txt" | head -n1)"
+}
+
+# the benchmark harness runs end to end and writes its table (bench/run.py --smoke: one run, tiny jobs,
+# no 60 s case); checks the table, not the timings, and leaves BENCHMARKS.md alone
+stage_bench_smoke() {
+    local table="$WORK/bench-smoke.md" row_count
+    (
+        cd "$COLLECTION"
+        OTC_JOBS_BENCH_COMMAND="scripts/test.sh bench_smoke" \
+            with_collection timeout 300 "$VENV/bin/python" bench/run.py --smoke --output "$table" > "$WORK/bench-smoke.log"
+    ) || { tail -n 40 "$WORK/bench-smoke.log" >&2; return 1; }
+    grep -q '^| case | metric | target | measured (median) | result |$' "$table" || die "bench: no table in $table"
+    grep -q '^- machine: nproc ' "$table" || die "bench: no machine line in $table"
+    row_count="$(grep -c '^| .* | \(met\|\*\*MISSED\*\*\|—\) |$' "$table" || true)"
+    [ "$row_count" -ge 10 ] || die "bench: expected at least 10 table rows, found $row_count"
+    for metric in 'overshoot, job_wait' 'speed-up of job_wait (job_ids) over uri' 'ratio job_info' 'IAM calls with token cache'; do
+        grep -qF "$metric" "$table" || die "bench: the table lacks '$metric'"
+    done
+    log "bench smoke: table with $row_count rows ($(grep -c '| met |$' "$table") met, $(grep -c 'MISSED' "$table") missed; timings not checked)"
 }
 
 # --------------------------------------------------------------------------- driver

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Create emulator jobs from a playbook task: python mkjobs.py URL SPECS.json (a JSON list of job specs)."""
+
+import json
+import sys
+import urllib.request
+
+
+def main(url, spec_path):
+    with open(spec_path) as handle:
+        specs = json.load(handle)
+    for spec in specs:
+        request = urllib.request.Request(url + '/_emulator/jobs', data=json.dumps(spec).encode(),
+                                         headers={'Content-Type': 'application/json'}, method='POST')
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2])

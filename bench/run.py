@@ -1,0 +1,460 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks of otc.jobs against the plain ansible.builtin.uri + until baseline, on the local emulator.
+
+    .venv/bin/python bench/run.py [--runs 3] [--output BENCHMARKS.md] [--smoke] [--long-runs N]
+
+Every case runs real ansible-playbook processes on localhost. The jobs are created by the first task
+of each playbook (bench/mkjobs.py, control API, not counted in the stats), so the measured task starts
+a fraction of a second after its jobs began, identically for the module and the baseline.
+
+"Task end" is the wall-clock time (time.time() on the controller) at which the task's final result
+reaches the controller's callback (v2_runner_on_ok / v2_runner_on_failed, bench/callback_plugins);
+"task start" is v2_playbook_on_task_start. Job end is the emulator's finishes_at (wall-clock epoch).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from tests.emulator import otc_emulator as emu_mod  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.path.dirname(sys.executable)
+BENCH = os.path.dirname(os.path.abspath(__file__))
+PROJECT = emu_mod.PROJECT_ID
+
+NOTES = [
+    '- Polling floor: with `sleep` 1 (the default) job_wait polls a job at most about once a second (±10 % jitter), '
+    'so it sees a job finished up to ~1.1 s after its end, and the task ends after the module exits and its result '
+    'reaches the controller (~0.1–0.3 s more). The ≤ 1.0 s targets (one short job; task end after the last of many '
+    'jobs) therefore sit on this floor and vary run to run between roughly 0.3 s and 1.2 s; a miss by a few hundredths '
+    'is this effect, not a stall.',
+    '- Many jobs: job_wait polls every job from the start (max_concurrency 8, 1 s floor), so it sends more job GETs than '
+    'the uri loop, which works through the ids one by one and reaches most of them after they ended (one GET each); '
+    'the loop is slow because each item is a separate module run and waits for its own job.',
+    '- Long job: job_wait spaces polls by 0.2 × the time already waited (capped at max_sleep 10 s), so it sends about '
+    'half the GETs of the uri baseline and accepts a few seconds of overshoot (within the 20 % target); the baseline '
+    'at delay 1 ends about 1 s after the job but polls all the time.',
+]
+
+FULL = {'short': 6.0, 'long': 60.0, 'many': 50, 'many_min': 2.0, 'many_max': 6.0, 'tasks': 10, 'auth_tasks': 10}
+SMOKE = {'short': 1.0, 'long': None, 'many': 5, 'many_min': 0.5, 'many_max': 1.5, 'tasks': 3, 'auth_tasks': 3}
+
+
+class Bench(object):
+    def __init__(self, emulator, workdir, collections_path):
+        self.emu = emulator
+        self.work = workdir
+        self.collections = collections_path
+        self.counter = 0
+
+    # ------------------------------------------------------------------ plumbing
+
+    def token_args(self):
+        return {'endpoint': self.emu.url, 'auth': {'token': emu_mod.STATIC_TOKEN, 'project_id': PROJECT}}
+
+    def password_args(self, cache):
+        return {'endpoint': '%s/v1.0/%s' % (self.emu.url, PROJECT), 'token_cache': cache,
+                'auth': {'auth_url': self.emu.url + '/v3', 'username': emu_mod.USER_NAME, 'password': emu_mod.USER_PASSWORD,
+                         'user_domain_name': emu_mod.DOMAIN_NAME, 'project_name': emu_mod.PROJECT_NAME}}
+
+    def new_ids(self, prefix, count):
+        self.counter += 1
+        return ['bench-%s-%d-%d' % (prefix, self.counter, i) for i in range(count)]
+
+    def write_play(self, name, tasks, specs=None):
+        """A playbook (JSON, which is YAML): a job-creating task when ``specs``, then ``tasks``. Returns its directory."""
+        directory = tempfile.mkdtemp(prefix=name + '-', dir=self.work)
+        body = []
+        if specs:
+            spec_path = os.path.join(directory, 'jobs.json')
+            with open(spec_path, 'w') as handle:
+                json.dump(specs, handle)
+            body.append({'name': 'create jobs', 'changed_when': False, 'ansible.builtin.command': {
+                'argv': [sys.executable, os.path.join(BENCH, 'mkjobs.py'), self.emu.url, spec_path]}})
+        play = [{'hosts': 'localhost', 'gather_facts': False,
+                 'vars': {'url': self.emu.url, 'project': PROJECT, 'token': emu_mod.STATIC_TOKEN},
+                 'tasks': body + tasks}]
+        with open(os.path.join(directory, 'play.yml'), 'w') as handle:
+            json.dump(play, handle, indent=1)
+        return directory
+
+    def run_play(self, directory):
+        """Run the playbook in ``directory``; returns the recorded tasks (name -> start, end, status, result)."""
+        times = os.path.join(directory, 'times.json')
+        env = dict(os.environ)
+        for key in [k for k in env if k.startswith('OS_') or k.startswith('OTC_')]:
+            del env[key]
+        env.update({
+            'ANSIBLE_COLLECTIONS_PATH': self.collections,
+            'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
+            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
+            'OTC_JOBS_BENCH_TIMES': times,
+            'ANSIBLE_LOCALHOST_WARNING': 'false',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+            'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+            'PATH': BIN + os.pathsep + env.get('PATH', ''),
+            'XDG_CACHE_HOME': os.path.join(directory, 'cache'),  # fresh token cache for every playbook
+        })
+        done = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+                               os.path.join(directory, 'play.yml')],
+                              env=env, capture_output=True, text=True, timeout=900, check=False, cwd=directory)
+        if done.returncode != 0 or not os.path.exists(times):
+            raise RuntimeError('ansible-playbook failed (rc %s) in %s:\n%s\n%s'
+                               % (done.returncode, directory, done.stdout[-4000:], done.stderr[-4000:]))
+        with open(times) as handle:
+            return json.load(handle)
+
+    def measured(self, directory, task='bench wait'):
+        """Run with fresh stats; returns (task record, stats)."""
+        self.emu.reset_stats()
+        tasks = self.run_play(directory)
+        return tasks[task], self.emu.stats()
+
+    def finishes(self, ids):
+        return [self.emu.get_job(i, 'elb')['finishes_at'] for i in ids]
+
+    @staticmethod
+    def specs(ids, durations):
+        return [{'service': 'elb', 'project_id': PROJECT, 'job_id': j, 'duration': d} for j, d in zip(ids, durations)]
+
+    # ------------------------------------------------------------------ task texts
+
+    def module(self, name, module, auth=None, **args):
+        params = dict(auth or self.token_args(), service='elb')
+        params.update(args)
+        return {'name': name, 'otc.jobs.%s' % module: params}
+
+    @staticmethod
+    def uri(name, job_id, retries=None, loop=None):
+        task = {'name': name, 'ansible.builtin.uri': {'url': '{{ url }}/v1.0/{{ project }}/jobs/%s' % job_id,
+                                                      'headers': {'X-Auth-Token': '{{ token }}'}}}
+        if retries is not None:
+            task.update({'register': 'result', 'until': "result.json.status in ['SUCCESS', 'FAIL']",
+                         'retries': retries, 'delay': 1})
+        if loop is not None:
+            task['loop'] = loop
+        return task
+
+    # ------------------------------------------------------------------ cases
+
+    def case_single(self, duration, password_for_module):
+        """One job of ``duration`` s: job_wait and the uri baseline on identical jobs, one after the other."""
+        out = {}
+        for variant in ('job_wait', 'uri'):
+            ids = self.new_ids('one-%s' % variant, 1)
+            if variant == 'job_wait':
+                auth = self.password_args(cache=True) if password_for_module else None
+                task = self.module('bench wait', 'job_wait', auth, job_id=ids[0])
+            else:
+                task = self.uri('bench wait', ids[0], retries=int(duration * 3) + 30)
+            rec, stats = self.measured(self.write_play('single-%s' % variant, [task], self.specs(ids, [duration])))
+            end = self.finishes(ids)[0]
+            out[variant] = {'overshoot': rec['end'] - end, 'gets': stats['job_gets'].get(ids[0], 0),
+                            'iam': stats['iam_calls'], 'status': rec['status']}
+        return out
+
+    def case_long_concurrent(self, duration):
+        """One long job each for job_wait and uri, run as two concurrent playbooks (they mostly sleep)."""
+        plays = {}
+        ids = {}
+        for variant in ('job_wait', 'uri'):
+            ids[variant] = self.new_ids('long-%s' % variant, 1)[0]
+            if variant == 'job_wait':
+                task = self.module('bench wait', 'job_wait', job_id=ids[variant])
+            else:
+                task = self.uri('bench wait', ids[variant], retries=int(duration * 3) + 30)
+            plays[variant] = self.write_play('long-%s' % variant, [task], self.specs([ids[variant]], [duration]))
+        self.emu.reset_stats()
+        with ThreadPoolExecutor(2) as pool:
+            futures = {v: pool.submit(self.run_play, d) for v, d in plays.items()}
+            recs = {v: f.result()['bench wait'] for v, f in futures.items()}
+        stats = self.emu.stats()
+        out = {}
+        for variant, job_id in ids.items():
+            end = self.finishes([job_id])[0]
+            out[variant] = {'overshoot': recs[variant]['end'] - end, 'gets': stats['job_gets'].get(job_id, 0),
+                            'status': recs[variant]['status']}
+        return out
+
+    def case_many(self, count, low, high):
+        """``count`` jobs of low..high s created together: one job_wait task, uri+until loop, job_wait loop."""
+        durations = [low + (high - low) * i / max(count - 1, 1) for i in range(count)]
+        # the same durations for every variant, in an interleaved (not sorted) order
+        durations = [durations[i] for i in sorted(range(count), key=lambda i: (i * 7919) % count)]
+        out = {}
+        for variant in ('job_wait', 'uri_loop', 'job_wait_loop'):
+            ids = self.new_ids('many-%s' % variant, count)
+            if variant == 'job_wait':
+                task = self.module('bench wait', 'job_wait', job_ids=ids)
+            elif variant == 'uri_loop':
+                task = self.uri('bench wait', '{{ item }}', retries=60, loop=ids)
+            else:
+                task = dict(self.module('bench wait', 'job_wait', job_id='{{ item }}'), loop=ids)
+            rec, stats = self.measured(self.write_play('many-%s' % variant, [task], self.specs(ids, durations)))
+            last = max(self.finishes(ids))
+            out[variant] = {'wall': rec['end'] - rec['start'], 'after_last': rec['end'] - last,
+                            'gets': sum(stats['job_gets'].get(j, 0) for j in ids), 'status': rec['status']}
+        return out
+
+    def case_task_cost(self, count):
+        """``count`` job_info tasks and ``count`` uri GET tasks on a finished job, in one playbook, interleaved."""
+        job_id = self.new_ids('cost', 1)[0]
+        tasks = []
+        for i in range(count):
+            tasks.append(self.module('info %d' % i, 'job_info', job_id=job_id))
+            tasks.append(self.uri('get %d' % i, job_id))
+        self.emu.reset_stats()
+        recs = self.run_play(self.write_play('cost', tasks, self.specs([job_id], [0])))
+        info = [recs['info %d' % i]['end'] - recs['info %d' % i]['start'] for i in range(count)]
+        get = [recs['get %d' % i]['end'] - recs['get %d' % i]['start'] for i in range(count)]
+        return {'info': statistics.median(info), 'uri': statistics.median(get),
+                'ratio': statistics.median(info) / statistics.median(get)}
+
+    def case_password(self, count):
+        """``count`` job_info tasks with password auth, with and without the token cache: IAM calls."""
+        job_id = self.new_ids('auth', 1)[0]
+        out = {}
+        for cache in (True, False):
+            tasks = [self.module('info %d' % i, 'job_info', self.password_args(cache), job_id=job_id) for i in range(count)]
+            self.emu.reset_stats()
+            self.run_play(self.write_play('auth-%s' % cache, tasks, self.specs([job_id], [0]) if cache else None))
+            out['cache' if cache else 'nocache'] = self.emu.stats()['iam_calls']
+        return out
+
+
+# ---------------------------------------------------------------------- report
+
+def med(runs, *path):
+    values = []
+    for run in runs:
+        value = run
+        for key in path:
+            value = value[key]
+        values.append(value)
+    return statistics.median(values), values
+
+
+def fmt(value, unit='s', digits=2):
+    if isinstance(value, int):
+        return '%d' % value
+    return ('%.' + str(digits) + 'f%s') % (value, unit)
+
+
+def all_runs(values, unit='s', digits=2):
+    return ', '.join(fmt(v, unit, digits) for v in values)
+
+
+def import_cost():
+    """Median wall time of `python -c 'import requests'` minus `python -c pass` (5 each)."""
+    def timed(code):
+        samples = []
+        for dummy in range(5):  # pylint: disable=unused-variable
+            start = time.perf_counter()
+            subprocess.run([sys.executable, '-c', code], check=True)
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+    return timed('import requests') - timed('pass'), timed('import json, urllib.request') - timed('pass')
+
+
+def machine():
+    from ansible.release import __version__ as core  # pylint: disable=import-outside-toplevel
+    return 'nproc %s, Python %s (%s), ansible-core %s, %s' % (
+        os.cpu_count(), platform.python_version(), platform.python_implementation(), core, platform.platform())
+
+
+def report(results, cfg, args, command, elapsed):
+    lines = []
+    rows = []
+
+    def row(case, metric, target, measured_text, met):
+        verdict = '—' if met is None else ('met' if met else '**MISSED**')
+        rows.append('| %s | %s | %s | %s | %s |' % (case, metric, target, measured_text, verdict))
+
+    short = cfg['short']
+    r = [x['single'] for x in results]
+    m, v = med(r, 'job_wait', 'overshoot')
+    row('one %gs job' % short, 'overshoot, job_wait (task end − job end)', '≤ 1.0 s', '%s (runs: %s)' % (fmt(m), all_runs(v)), m <= 1.0)
+    m, v = med(r, 'uri', 'overshoot')
+    row('one %gs job' % short, 'overshoot, uri+until (delay 1)', 'baseline', '%s (runs: %s)' % (fmt(m), all_runs(v)), None)
+    m1 = med(r, 'job_wait', 'gets')[0]
+    m2 = med(r, 'uri', 'gets')[0]
+    row('one %gs job' % short, 'job GETs sent, job_wait / uri', '—', '%s / %s' % (fmt(m1, '', 1), fmt(m2, '', 1)), None)
+    m1, v1 = med(r, 'job_wait', 'iam')
+    m2 = med(r, 'uri', 'iam')[0]
+    row('one %gs job' % short, 'IAM calls, job_wait (password auth, fresh cache) / uri (static token)', '1 per play',
+        '%s / %s (runs: %s)' % (fmt(m1, '', 1), fmt(m2, '', 1), all_runs(v1, '', 0)), m1 <= 1)
+
+    if cfg['long']:
+        r = [x['long'] for x in results if x.get('long')]
+        longd = cfg['long']
+        m, v = med(r, 'job_wait', 'overshoot')
+        row('one %gs job' % longd, 'overshoot, job_wait', '≤ 20 %% (%.0f s)' % (0.2 * longd),
+            '%s = %.0f %% (runs: %s)' % (fmt(m), 100 * m / longd, all_runs(v)), m <= 0.2 * longd)
+        m, v = med(r, 'uri', 'overshoot')
+        row('one %gs job' % longd, 'overshoot, uri+until (delay 1)', 'baseline',
+            '%s = %.0f %% (runs: %s)' % (fmt(m), 100 * m / longd, all_runs(v)), None)
+        m1, v1 = med(r, 'job_wait', 'gets')
+        m2 = med(r, 'uri', 'gets')[0]
+        row('one %gs job' % longd, 'job GETs sent, job_wait / uri', '—',
+            '%s / %s (job_wait runs: %s)' % (fmt(m1, '', 1), fmt(m2, '', 1), all_runs(v1, '', 0)), None)
+
+    n = cfg['many']
+    case = '%d jobs of %g–%g s' % (n, cfg['many_min'], cfg['many_max'])
+    r = [x['many'] for x in results]
+    mw, vw = med(r, 'job_wait', 'wall')
+    mu, vu = med(r, 'uri_loop', 'wall')
+    ml, vl = med(r, 'job_wait_loop', 'wall')
+    row(case, 'task wall time: job_wait (job_ids) / uri+until loop / job_wait loop', '—',
+        '%s / %s / %s' % (fmt(mw), fmt(mu), fmt(ml)), None)
+    speed, vs = med([{'s': x['uri_loop']['wall'] / x['job_wait']['wall']} for x in r], 's')
+    row(case, 'speed-up of job_wait (job_ids) over uri+until loop (same run)', '≥ 3×',
+        '%.1f× (runs: %s)' % (speed, all_runs(vs, '×', 1)), speed >= 3)
+    speed, vs = med([{'s': x['job_wait_loop']['wall'] / x['job_wait']['wall']} for x in r], 's')
+    row(case, 'speed-up of job_wait (job_ids) over job_wait looped per id', '—',
+        '%.1f× (runs: %s)' % (speed, all_runs(vs, '×', 1)), None)
+    m, v = med(r, 'job_wait', 'after_last')
+    row(case, 'job_wait task end after the last job\'s end', '≤ 1.0 s', '%s (runs: %s)' % (fmt(m), all_runs(v)), m <= 1.0)
+    m2 = med(r, 'uri_loop', 'after_last')[0]
+    row(case, 'uri+until loop task end after the last job\'s end', 'baseline', fmt(m2), None)
+    g = [med(r, k, 'gets')[0] for k in ('job_wait', 'uri_loop', 'job_wait_loop')]
+    row(case, 'job GETs sent: job_wait / uri loop / job_wait loop', '—', ' / '.join(fmt(x, '', 1) for x in g), None)
+
+    r = [x['cost'] for x in results]
+    mi = med(r, 'info')[0]
+    mg = med(r, 'uri')[0]
+    ratio, vr = med(r, 'ratio')
+    row('per-task cost (%d tasks each, interleaved)' % cfg['tasks'], 'median task time job_info / uri GET', '—',
+        '%s / %s' % (fmt(mi, ' s', 3), fmt(mg, ' s', 3)), None)
+    row('per-task cost (%d tasks each, interleaved)' % cfg['tasks'], 'ratio job_info ÷ uri GET (same run)', '≤ 1.25×',
+        '%.2f× (runs: %s)' % (ratio, all_runs(vr, '×', 2)), ratio <= 1.25)
+
+    r = [x['auth'] for x in results]
+    mc, vc = med(r, 'cache')
+    mn = med(r, 'nocache')[0]
+    row('%d job_info tasks, password auth' % cfg['auth_tasks'], 'IAM calls with token cache', '1 per play',
+        '%s (runs: %s)' % (fmt(mc, '', 1), all_runs(vc, '', 0)), mc <= 1)
+    row('%d job_info tasks, password auth' % cfg['auth_tasks'], 'IAM calls with token_cache: false', 'reference',
+        fmt(mn, '', 1), None)
+
+    missed = [x for x in rows if 'MISSED' in x]
+    lines.append('# Benchmarks')
+    lines.append('')
+    lines.append('Written by `bench/run.py` (`make bench`); do not edit by hand. %s.' % (
+        'SMOKE RUN: tiny jobs, numbers are not meaningful' if args.smoke else 'Numbers of the last full run'))
+    lines.append('')
+    lines.append('- command: `%s`' % command)
+    lines.append('- date: %s; harness wall time %.0f s' % (time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), elapsed))
+    lines.append('- machine: %s' % machine())
+    lines.append('- runs: %d (medians of the runs; ratios are computed within each run, then the median taken)%s' % (
+        args.runs, '' if not cfg['long'] else '; the %g s case: %d run(s)' % (cfg['long'], len([x for x in results if x.get('long')]))))
+    lines.append('- targets: %d met, %d missed' % (len([x for x in rows if x.endswith('| met |')]), len(missed)))
+    lines.append('')
+    lines.append('| case | metric | target | measured (median) | result |')
+    lines.append('|---|---|---|---|---|')
+    lines.extend(rows)
+    lines.append('')
+    lines.append('## Method')
+    lines.append('')
+    lines.append(textwrap.dedent('''\
+        - Emulator: `tests/emulator/otc_emulator.py`, in the harness process, no latency configured. Each case is a real
+          `ansible-playbook` run on localhost (connection local, the venv's Python as interpreter). Its first task creates
+          the jobs through the emulator's control API (`bench/mkjobs.py`; not counted in the stats), so the measured task
+          starts a fraction of a second after its jobs, the same way for the module and the baseline. Module and baseline
+          get identical jobs (same durations), one after the other.
+        - **Task end** = the controller's wall clock when the task's final result reaches the callback
+          (`v2_runner_on_ok`/`v2_runner_on_failed`, `bench/callback_plugins/bench_times.py`); for loops, the end of the
+          whole loop. **Task start** = `v2_playbook_on_task_start`. **Job end** = the emulator's `finishes_at`.
+          Overshoot = task end − job end, so it includes the module's process start and result return.
+        - Baseline: `ansible.builtin.uri` GET `<url>/v1.0/<project>/jobs/<id>` with `X-Auth-Token`,
+          `until: result.json.status in ['SUCCESS', 'FAIL']`, `retries`, `delay: 1` (with `loop: ids` for many jobs).
+        - job_wait runs with its defaults (sleep 1, max_sleep 10, max_concurrency 8); token auth except where noted.
+        - The long case runs job_wait and the baseline as two concurrent playbooks on two identical jobs (they mostly sleep).
+        - GETs and IAM calls come from the emulator's `stats()` (reset before each playbook); every playbook gets a fresh
+          `XDG_CACHE_HOME`, so the token cache starts empty.
+        - Per-task cost: N `job_info` tasks and N `uri` GET tasks on one finished job, interleaved in one playbook;
+          per-task time = task end − task start; median of each, then the ratio.'''))
+    lines.append('')
+    lines.append('## Notes')
+    lines.append('')
+    req, stdlib = args.import_costs
+    lines.append('- Import cost on this machine (median of 5 interpreter starts, minus `python -c pass`): '
+                 '`import requests` %.0f ms, `import json, urllib.request` %.0f ms. Every module task starts a fresh '
+                 'Python, so this is paid per task by job_info (which uses requests) and not by `uri` (urllib).'
+                 % (req * 1000, stdlib * 1000))
+    lines.extend(NOTES)
+    if missed:
+        lines.append('- Missed targets: %d (see the table). They are reported as measured, not adjusted.' % len(missed))
+    lines.append('')
+    return '\n'.join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--runs', type=int, default=3, help='runs of every case (medians are reported)')
+    parser.add_argument('--long-runs', type=int, default=None, help='runs of the 60 s case (default: --runs)')
+    parser.add_argument('--smoke', action='store_true', help='1 run, tiny jobs, no 60 s case, few tasks')
+    parser.add_argument('--output', default=os.path.join(REPO, 'BENCHMARKS.md'))
+    args = parser.parse_args()
+    cfg = dict(SMOKE if args.smoke else FULL)
+    if args.smoke:
+        args.runs = 1
+    long_runs = args.runs if args.long_runs is None else args.long_runs
+    command = os.environ.get('OTC_JOBS_BENCH_COMMAND') or ' '.join(['.venv/bin/python', 'bench/run.py'] + sys.argv[1:])
+    started = time.time()
+    work = tempfile.mkdtemp(prefix='otc-jobs-bench-')
+    collections = os.environ.get('ANSIBLE_COLLECTIONS_PATH')
+    if not collections:
+        collections = os.path.join(work, 'collections')
+        os.makedirs(os.path.join(collections, 'ansible_collections', 'otc'))
+        os.symlink(REPO, os.path.join(collections, 'ansible_collections', 'otc', 'jobs'))
+    emulator = emu_mod.Emulator().start()
+    results = []
+    try:
+        bench = Bench(emulator, work, collections)
+        for run in range(args.runs):
+            one = {}
+
+            def log(what, run=run):
+                print('[run %d/%d %5.0fs] %s' % (run + 1, args.runs, time.time() - started, what), flush=True)
+            log('one %g s job' % cfg['short'])
+            one['single'] = bench.case_single(cfg['short'], password_for_module=True)
+            if cfg['long'] and run < long_runs:
+                log('one %g s job (job_wait and uri concurrently)' % cfg['long'])
+                one['long'] = bench.case_long_concurrent(cfg['long'])
+            log('%d jobs' % cfg['many'])
+            one['many'] = bench.case_many(cfg['many'], cfg['many_min'], cfg['many_max'])
+            log('per-task cost')
+            one['cost'] = bench.case_task_cost(cfg['tasks'])
+            log('password auth / token cache')
+            one['auth'] = bench.case_password(cfg['auth_tasks'])
+            print(json.dumps(one, sort_keys=True), flush=True)
+            results.append(one)
+        args.import_costs = import_cost()
+    finally:
+        emulator.stop()
+        if os.environ.get('KEEP_TMP') != '1':
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(results, cfg, args, command, time.time() - started)
+    with open(args.output, 'w') as handle:
+        handle.write(text)
+    print(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
