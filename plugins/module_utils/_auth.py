@@ -89,7 +89,6 @@ class PasswordAuth(Authenticator):
         self.clock = clock
         self.token = None
         self.expires_at = None
-        self.iam_calls = 0
         self._lock = threading.Lock()
         auth = settings.auth
         self._cache_key = cache_key(
@@ -143,7 +142,6 @@ class PasswordAuth(Authenticator):
         except TransientError as exc:
             raise AuthError('cannot reach IAM at %s to authenticate user %s: %s' % (
                 self.settings.auth_url, auth.get('username'), _cause(exc)))
-        self.iam_calls += 1
         entry = self._read_token(response)
         self._adopt(entry)
         if self.cache is not None:

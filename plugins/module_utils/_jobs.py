@@ -19,7 +19,6 @@ from ansible_collections.otc.jobs.plugins.module_utils._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
 
-SERVICES = ('elb', 'cfw')
 # The job id lands in a URL path: nothing that could leave the path segment gets through.
 JOB_ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
 # How each service says "no such job" (ELB: 404; CFW: 400 with this code).

@@ -12,7 +12,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import SERVICES, connect, validate_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils._jobs import connect, validate_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils._normalize import SERVICES
 
 
 def auth_argument_spec():
