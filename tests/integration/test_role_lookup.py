@@ -26,22 +26,28 @@ CREATE_LOOP = '''
   register: created
 '''
 
-
-def _play(emulator, tasks, **extra):
-    values = dict(url=emulator.url, token=STATIC_TOKEN, project=PROJECT_ID, **extra)
-    body = '\n'.join('    ' + line for line in (tasks % values).splitlines())
-    return DEFAULTS % dict(values, tasks=body)
-
-
-def test_role_waits_for_looped_creates(emulator, playbook):
-    emulator.configure(default_duration=0.5)
-    run = playbook(_play(emulator, CREATE_LOOP + '''
+ROLE_ON_CREATED = '''
 - name: wait with the role
   ansible.builtin.include_role:
     name: otc.jobs.wait_for_jobs
   vars:
     wait_for_jobs_service: elb
     wait_for_jobs_from: "{{ created }}"
+'''
+
+
+def _indent(text, width):
+    return ''.join(' ' * width + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _play(emulator, tasks, **extra):
+    values = dict(url=emulator.url, token=STATIC_TOKEN, project=PROJECT_ID, **extra)
+    return DEFAULTS % dict(values, tasks=_indent(tasks % values, 4))
+
+
+def test_role_waits_for_looped_creates(emulator, playbook):
+    emulator.configure(default_duration=0.5)
+    run = playbook(_play(emulator, CREATE_LOOP + ROLE_ON_CREATED + '''
 - name: result
   ansible.builtin.assert:
     that:
@@ -57,17 +63,11 @@ def test_role_reports_failed_create_in_rescue(emulator, playbook):
     run = playbook(_play(emulator, CREATE_LOOP + '''
 - name: guarded
   block:
-    - name: wait with the role
-      ansible.builtin.include_role:
-        name: otc.jobs.wait_for_jobs
-      vars:
-        wait_for_jobs_service: elb
-        wait_for_jobs_from: "{{ created }}"
-  rescue:
+%(indented_role)s  rescue:
     - name: rescued
       ansible.builtin.set_fact:
         failure: "{{ ansible_failed_result.msg }}"
-''', names='[web-a, fail-b]'))
+''' % {'indented_role': _indent(ROLE_ON_CREATED, 4)}, names='[web-a, fail-b]'))
     assert run.rc == 0, run.output
     failure = run.task('rescued')['ansible_facts']['failure']
     assert failure.startswith('1 of 2 elb jobs failed: elb job ')
