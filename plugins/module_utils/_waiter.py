@@ -22,23 +22,46 @@ from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, Re
 
 
 class PollSchedule:
-    """Next poll after max(sleep, 0.2 x seconds waited), capped at max_sleep, with +-10% jitter.
+    """The polling rhythm as a series of beats shared by all jobs of one wait.
 
-    A job is then seen finished within about a fifth of its own duration, while the number
-    of requests grows only logarithmically until the cap.
+    The beat after one at ``b`` comes max(sleep, 0.2 x (b - start)) later, capped at max_sleep,
+    with +-10% jitter drawn once per beat. A job is then seen finished within about a fifth of its
+    own duration, the number of requests grows only logarithmically until the cap, and jobs
+    polled on one beat stay in step: the last of many jobs ending together is seen on the first
+    beat after its end, not on the latest of many independently jittered rhythms.
     """
 
     GROWTH = 0.2
     JITTER = 0.1
+    # A poll that began late (queued behind max_concurrency others) skips beats that would come
+    # sooner than this share of `sleep` after it: below the lowest jitter, so on-time polls never skip.
+    MIN_GAP = 1 - 2 * JITTER
 
-    def __init__(self, sleep=1.0, max_sleep=10.0, rng=None):
+    def __init__(self, sleep=1.0, max_sleep=10.0, rng=None, start=0.0):
         self.sleep = float(sleep)
         self.max_sleep = max(float(max_sleep), self.sleep)
+        self.start = start
         self._rng = rng or random.Random()
+        self._beats = {}
+        self._lock = threading.Lock()
 
     def delay(self, waited):
         base = min(max(self.sleep, self.GROWTH * waited), self.max_sleep)
         return min(self.max_sleep, base * self._rng.uniform(1 - self.JITTER, 1 + self.JITTER))
+
+    def next_beat(self, beat):
+        with self._lock:
+            if beat not in self._beats:
+                self._beats[beat] = beat + self.delay(beat - self.start)
+            return self._beats[beat]
+
+    def next_poll(self, beat, polled_at, answered_at):
+        """When to poll again a job due at ``beat`` whose poll ran from ``polled_at`` to ``answered_at``."""
+        earliest = max(polled_at + self.MIN_GAP * self.sleep, answered_at)
+        beat = self.next_beat(beat)
+        while beat < earliest:
+            beat = self.next_beat(beat)
+        return beat
 
 
 class WaitResult:
@@ -57,6 +80,7 @@ class _Watch:
         self.last_status = None     # raw status, or a phrase like 'not found yet'
         self.last_error = None      # message of the last transient failure
         self.next_poll_at = first_poll_at
+        self.polled_at = None       # when the latest poll began
         self.answered_at = None     # when the latest poll ended
         self.finished = False
 
@@ -66,7 +90,9 @@ class JobWaiter:
                  warn=None, clock=time.monotonic, rng=None):
         self.client = client
         self.timeout = float(timeout)
-        self.schedule = PollSchedule(sleep, max_sleep, rng)
+        self.sleep = float(sleep)
+        self.max_sleep = float(max_sleep)
+        self._rng = rng
         self.not_found_timeout = float(not_found_timeout)
         self.max_concurrency = max(1, int(max_concurrency))
         self._warn = warn
@@ -78,6 +104,7 @@ class JobWaiter:
         """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error."""
         self._stop = threading.Event()
         start = self.clock()
+        schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
         deadline = start + self.timeout
         polls_before = self.client.polls
         watches = [_Watch(job_id, start) for job_id in job_ids]
@@ -96,10 +123,11 @@ class JobWaiter:
                         and (now < deadline or w.answered_at is None or w.answered_at < deadline)]
                 if not in_flight and not idle:
                     raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
-                for watch in sorted(idle, key=lambda w: w.next_poll_at):
+                # Due jobs in beat order; on one beat, the one polled longest ago first.
+                for watch in sorted(idle, key=lambda w: (w.next_poll_at, w.polled_at or start)):
                     if len(in_flight) >= self.max_concurrency or watch.next_poll_at > now:
                         break
-                    in_flight[executor.submit(self._poll, watch, start, deadline)] = watch
+                    in_flight[executor.submit(self._poll, watch, schedule, start, deadline)] = watch
                 self._pause(in_flight, idle)
         finally:
             self._stop.set()
@@ -121,8 +149,9 @@ class JobWaiter:
             in_flight.pop(future)
             future.result()  # a fatal error of one job ends the whole wait
 
-    def _poll(self, watch, start, deadline):
-        policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.schedule.sleep / 2, cap=self.schedule.max_sleep),
+    def _poll(self, watch, schedule, start, deadline):
+        watch.polled_at = self.clock()
+        policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.sleep / 2, cap=schedule.max_sleep),
                              clock=self.clock, stop=self._stop)
         try:
             job = self.client.fetch(watch.job_id, policy)
@@ -145,9 +174,8 @@ class JobWaiter:
             watch.finished = job['finished']
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
-        now = self.clock()
-        watch.answered_at = now
-        watch.next_poll_at = min(now + self.schedule.delay(now - start), deadline)
+        watch.answered_at = self.clock()
+        watch.next_poll_at = min(schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at), deadline)
 
     def _warn_unknown(self, job):
         key = (job['id'], job['status'])

@@ -16,6 +16,7 @@ description:
   - Fails the task when any job ends failed (C(FAIL), C(Failed)); the message names every failed job with its error code
     and message, job type and failed sub-jobs, and the result still carries RV(job)/RV(jobs).
   - The next poll of a job comes max(O(sleep), 0.2 x seconds already waited) later, capped at O(max_sleep), with 10% jitter.
+    All jobs of O(job_ids) share this rhythm, so jobs ending together are seen finished on the same poll round.
   - Connection errors, read timeouts, HTTP 429, 500, 502, 503, 504 and bodies that are not JSON are retried with jittered
     exponential backoff until the deadline, honouring C(Retry-After). A 401 re-authenticates once where the method can
     (password); other client errors fail at once.

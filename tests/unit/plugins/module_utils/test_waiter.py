@@ -57,6 +57,27 @@ class ScriptedClient:
                 self.in_flight -= 1
 
 
+class TimedClient:
+    """Each job runs until its given second after the first poll; records when each job was polled."""
+
+    service = 'elb'
+
+    def __init__(self, durations):
+        self.durations = durations
+        self.times = dict((job_id, []) for job_id in durations)
+        self.polls = 0
+        self.began = None
+        self._lock = threading.Lock()
+
+    def fetch(self, job_id, policy):
+        with self._lock:
+            now = time.monotonic()
+            self.began = now if self.began is None else self.began
+            self.polls += 1
+            self.times[job_id].append(now)
+        return done(job_id) if now - self.began >= self.durations[job_id] else running(job_id)
+
+
 def running(job_id):
     return job(job_id, 'RUNNING', 'running')
 
@@ -91,6 +112,30 @@ class TestPollSchedule:
             polls += 1
         assert polls < 40  # linear polling at 1 s would send 1000
 
+    def test_jobs_on_one_beat_share_the_next(self):
+        schedule = PollSchedule(sleep=1, max_sleep=10, rng=random.Random(5), start=100.0)
+        # two jobs polled on the beat at 100, answered at different times, stay in step
+        first = schedule.next_poll(100.0, polled_at=100.001, answered_at=100.02)
+        second = schedule.next_poll(100.0, polled_at=100.004, answered_at=100.3)
+        assert first == second and 100.9 <= first <= 101.1
+        beats = [100.0]
+        for _beat in range(30):
+            beats.append(schedule.next_poll(beats[-1], polled_at=beats[-1], answered_at=beats[-1] + 0.05))
+        gaps = [later - earlier for earlier, later in zip(beats, beats[1:])]
+        assert all(0.9 <= gap <= 1.1 * max(1, 0.2 * (beat - 100)) for gap, beat in zip(gaps, beats))
+        assert len(set(round(gap, 6) for gap in gaps)) > 1  # jittered per beat
+
+    def test_late_poll_joins_a_later_beat_not_too_soon(self):
+        schedule = PollSchedule(sleep=1, max_sleep=10, rng=random.Random(5), start=0.0)
+        on_time = schedule.next_poll(0.0, polled_at=0.0, answered_at=0.05)
+        # queued behind others, this poll began 0.6 s after its beat: the next beat is too close
+        late = schedule.next_poll(0.0, polled_at=0.6, answered_at=0.65)
+        assert late == schedule.next_beat(on_time) and late - 0.6 >= schedule.MIN_GAP
+        # a poll that ran past several beats (retries) resumes on the first beat not in the past
+        beats = [0.0]
+        while beats[-1] < 3.5:
+            beats.append(schedule.next_beat(beats[-1]))
+        assert schedule.next_poll(0.0, polled_at=0.0, answered_at=3.5) == beats[-1]
 
 class TestWaiter:
     def test_waits_until_finished(self):
@@ -106,6 +151,18 @@ class TestWaiter:
         result = waiter(client, max_concurrency=4).wait(ids)
         assert [j['id'] for j in result.jobs] == ids
         assert 2 <= client.peak <= 4
+
+    def test_many_jobs_are_polled_in_step(self):
+        """Jobs keep one shared rhythm, so the wait ends on the first beat after the last job ends."""
+        ids = ['j%02d' % i for i in range(24)]
+        client = TimedClient(dict((job_id, 0.5 + 0.01 * i) for i, job_id in enumerate(ids)))
+        result = waiter(client, sleep=0.1, max_sleep=1, max_concurrency=8, rng=random.Random()).wait(ids)
+        assert all(j['state'] == 'success' for j in result.jobs)
+        fifth_polls = [client.times[job_id][4] for job_id in ids]
+        # independent per-job jitter (+-10 ms per poll) spreads the fifth polls by 20-50 ms
+        assert max(fifth_polls) - min(fifth_polls) < 0.015
+        last_end = 0.5 + 0.01 * 23
+        assert result.elapsed - last_end < 1.1 * 0.2 * last_end + 0.05  # within one beat (0.2 x waited, +10%)
 
     def test_failed_job_ends_wait_and_is_reported(self):
         failed = job('b', 'FAIL', 'failed', error={'code': 'ELB.8902', 'message': 'No EIP quota.'},
