@@ -49,10 +49,14 @@ class PollSchedule:
         base = min(max(self.sleep, self.GROWTH * waited), self.max_sleep)
         return min(self.max_sleep, base * self._rng.uniform(1 - self.JITTER, 1 + self.JITTER))
 
+    KEPT_BEATS = 64  # only jobs many beats behind (long retries) need older ones; they re-join the rhythm later
+
     def next_beat(self, beat):
         with self._lock:
             if beat not in self._beats:
                 self._beats[beat] = beat + self.delay(beat - self.start)
+                if len(self._beats) > self.KEPT_BEATS:
+                    del self._beats[next(iter(self._beats))]  # the oldest: dicts keep insertion order
             return self._beats[beat]
 
     def next_poll(self, beat, polled_at, answered_at):
