@@ -138,6 +138,7 @@ class TestPollSchedule:
             beats.append(schedule.next_beat(beats[-1]))
         assert schedule.next_poll(0.0, polled_at=0.0, answered_at=3.5) == beats[-1]
 
+
 class TestWaiter:
     def test_waits_until_finished(self):
         client = ScriptedClient({'a': [running('a'), running('a'), done('a')]})
