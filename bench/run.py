@@ -35,10 +35,7 @@ from tests.emulator import otc_emulator as emu_mod  # noqa: E402  pylint: disabl
 BIN = os.path.dirname(sys.executable)
 BENCH = os.path.dirname(os.path.abspath(__file__))
 PROJECT = emu_mod.PROJECT_ID
-# Pauses between creating the jobs and the measured task, one per run and case, the same for job_wait and the
-# baseline: jobs last whole seconds and a module starts a near-constant time after its jobs, so without it every
-# run would see the jobs end at the same phase of the once-a-second polling and repeat one sample of it.
-PHASES = random.Random()
+PHASES = random.Random()  # the pause after creating the jobs, one per run and case ("Phase" in the report's Method)
 
 NOTES = [
     '- Polling floor: job_wait sees a job finished on the first poll round after its end; at the default `sleep` 1 the '
