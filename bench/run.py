@@ -9,7 +9,7 @@ of each playbook (bench/mkjobs.py, control API, not counted in the stats), so th
 a fraction of a second after its jobs began, identically for the module and the baseline.
 
 "Task end" is the wall-clock time (time.time() on the controller) at which the task's final result
-reaches the controller's callback (v2_runner_on_ok / v2_runner_on_failed, bench/callback_plugins);
+reaches the controller's callback (v2_runner_on_ok / v2_runner_on_failed, tests/integration/callback_plugins);
 "task start" is v2_playbook_on_task_start. Job end is the emulator's finishes_at (wall-clock epoch).
 """
 
@@ -111,15 +111,15 @@ class Bench(object):
 
     def run_play(self, directory):
         """Run the playbook in ``directory``; returns the recorded tasks (name -> start, end, status, result)."""
-        times = os.path.join(directory, 'times.json')
+        results_path = os.path.join(directory, 'results.json')
         env = dict(os.environ)
         for key in [k for k in env if k.startswith('OS_') or k.startswith('OTC_')]:
             del env[key]
         env.update({
             'ANSIBLE_COLLECTIONS_PATH': self.collections,
             'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
-            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
-            'OTC_JOBS_BENCH_TIMES': times,
+            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(REPO, 'tests', 'integration', 'callback_plugins'),
+            'OTC_JOBS_RESULTS': results_path,
             'ANSIBLE_LOCALHOST_WARNING': 'false',
             'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
             'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
@@ -131,10 +131,10 @@ class Bench(object):
         done = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                                os.path.join(directory, 'play.yml')],
                               env=env, capture_output=True, text=True, timeout=900, check=False, cwd=directory)
-        if done.returncode != 0 or not os.path.exists(times):
+        if done.returncode != 0 or not os.path.exists(results_path):
             raise RuntimeError('ansible-playbook failed (rc %s) in %s:\n%s\n%s'
                                % (done.returncode, directory, done.stdout[-4000:], done.stderr[-4000:]))
-        with open(times) as handle:
+        with open(results_path) as handle:
             return json.load(handle)
 
     def measured(self, directory, task='bench wait'):
@@ -183,8 +183,8 @@ class Bench(object):
                 task = self.uri('bench wait', ids[0], retries=int(duration * 3) + 30)
             rec, stats = self.measured(self.write_play('single-%s' % variant, [task], self.specs(ids, [duration]), phase))
             end = self.finishes(ids)[0]
-            out[variant] = {'overshoot': rec['end'] - end, 'gets': stats['job_gets'].get(ids[0], 0),
-                            'iam': stats['iam_calls'], 'status': rec['status']}
+            out[variant] = {'overshoot': rec['_end'] - end, 'gets': stats['job_gets'].get(ids[0], 0),
+                            'iam': stats['iam_calls'], 'status': rec['_status']}
         return out
 
     def case_long_concurrent(self, duration):
@@ -206,8 +206,8 @@ class Bench(object):
         out = {}
         for variant, job_id in ids.items():
             end = self.finishes([job_id])[0]
-            out[variant] = {'overshoot': recs[variant]['end'] - end, 'gets': stats['job_gets'].get(job_id, 0),
-                            'status': recs[variant]['status']}
+            out[variant] = {'overshoot': recs[variant]['_end'] - end, 'gets': stats['job_gets'].get(job_id, 0),
+                            'status': recs[variant]['_status']}
         return out
 
     def case_many(self, count, low, high):
@@ -228,9 +228,9 @@ class Bench(object):
             rec, stats = self.measured(self.write_play('many-%s' % variant, [task], self.specs(ids, durations), phase))
             last = max(self.finishes(ids))
             last_get = max(q['t'] for q in stats['requests'] if q['route'] != 'iam')
-            out[variant] = {'wall': rec['end'] - rec['start'], 'after_last': rec['end'] - last,
-                            'last_get': last_get - last, 'return': rec['end'] - last_get,
-                            'gets': sum(stats['job_gets'].get(j, 0) for j in ids), 'status': rec['status']}
+            out[variant] = {'wall': rec['_end'] - rec['_start'], 'after_last': rec['_end'] - last,
+                            'last_get': last_get - last, 'return': rec['_end'] - last_get,
+                            'gets': sum(stats['job_gets'].get(j, 0) for j in ids), 'status': rec['_status']}
         return out
 
     def case_task_cost(self, count):
@@ -242,8 +242,8 @@ class Bench(object):
             tasks.append(self.uri('get %d' % i, job_id))
         self.emu.reset_stats()
         recs = self.run_play(self.write_play('cost', tasks, self.specs([job_id], [0])))
-        info = [recs['info %d' % i]['end'] - recs['info %d' % i]['start'] for i in range(count)]
-        get = [recs['get %d' % i]['end'] - recs['get %d' % i]['start'] for i in range(count)]
+        info = [recs['info %d' % i]['_end'] - recs['info %d' % i]['_start'] for i in range(count)]
+        get = [recs['get %d' % i]['_end'] - recs['get %d' % i]['_start'] for i in range(count)]
         return {'info': statistics.median(info), 'uri': statistics.median(get),
                 'ratio': statistics.median(info) / statistics.median(get)}
 
@@ -411,7 +411,7 @@ def report(results, cfg, args, command, elapsed):
           0–1 s detection delay. For the 6 s and the 50-job cases, each run therefore sleeps a random 0–1 s after
           creating the jobs (the same pause for job_wait and the baseline; listed per run in the table).
         - **Task end** = the controller's wall clock when the task's final result reaches the callback
-          (`v2_runner_on_ok`/`v2_runner_on_failed`, `bench/callback_plugins/bench_times.py`); for loops, the end of the
+          (`v2_runner_on_ok`/`v2_runner_on_failed`, `tests/integration/callback_plugins/record_results.py`); for loops, the end of the
           whole loop. **Task start** = `v2_playbook_on_task_start`. **Job end** = the emulator's `finishes_at`.
           Overshoot = task end − job end, so it includes the module's process start and result return.
         - Baseline: `ansible.builtin.uri` GET `<url>/v1.0/<project>/jobs/<id>` with `X-Auth-Token`,

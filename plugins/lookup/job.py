@@ -71,11 +71,6 @@ class LookupModule(LookupBase):
             job_ids = validate_job_ids([str(term) for term in terms], 'job id')
             settings = resolve_settings(OptionAdapter.from_plugin(self))
             client = connect(service, settings, warn=display.warning)
-            jobs = [client.fetch(job_id) for job_id in job_ids]
+            return client.fetch_all(job_ids, warn=display.warning)
         except OtcJobsError as exc:
             raise AnsibleError('otc.jobs.job lookup: %s' % exc.message)
-        for job in jobs:
-            if job['state'] == 'unknown':
-                display.warning('%s job %s reports status %r, which is not a known %s job status' % (
-                    service, job['id'], job['status'], service))
-        return jobs

@@ -47,14 +47,24 @@ def check_response(response, what):
             snippet = ' '.join(response.text.split())[:120]
             raise TransientError('%s failed: HTTP %s with a body that is not JSON (%r)' % (what, response.status, snippet),
                                  status_code=response.status)
+    code, message = error_of(response)
+    text = '%s failed: HTTP %s%s' % (what, response.status, error_suffix(code, message))
+    error_class = TransientError if response.status in TRANSIENT_STATUSES else ApiError
+    raise error_class(text, status_code=response.status, code=code, api_message=message, retry_after=response.retry_after)
+
+
+def error_of(response):
+    """``(code, message)`` of an error answer, JSON or not."""
     try:
         body = response.json()
     except ValueError:
         body = None
-    code, message = extract_error(body, response.text)
-    text = '%s failed: HTTP %s%s%s' % (what, response.status, ' ' + code if code else '', ': ' + message if message else '')
-    error_class = TransientError if response.status in TRANSIENT_STATUSES else ApiError
-    raise error_class(text, status_code=response.status, code=code, api_message=message, retry_after=response.retry_after)
+    return extract_error(body, response.text)
+
+
+def error_suffix(code, message):
+    """' CODE: message' for appending to 'HTTP 403'; empty when the API said nothing."""
+    return ''.join(part for part in (' ' + code if code else '', ': ' + message if message else ''))
 
 
 def plain_http_hosts(urls):

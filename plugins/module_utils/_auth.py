@@ -18,8 +18,8 @@ import re
 import threading
 import time
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import AuthError, OtcJobsError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._normalize import extract_error
+from ansible_collections.otc.jobs.plugins.module_utils._api import TRANSIENT_STATUSES, error_of, error_suffix
+from ansible_collections.otc.jobs.plugins.module_utils._errors import AuthError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils._signer import sign_request
 from ansible_collections.otc.jobs.plugins.module_utils._token_cache import TokenCache, cache_key
@@ -141,7 +141,7 @@ class PasswordAuth(Authenticator):
             response = policy.call(lambda: self._post(url, headers, body))
         except TransientError as exc:
             raise AuthError('cannot reach IAM at %s to authenticate user %s: %s' % (
-                self.settings.auth_url, auth.get('username'), _cause(exc)))
+                self.settings.auth_url, auth.get('username'), exc.message))
         entry = self._read_token(response)
         self._adopt(entry)
         if self.cache is not None:
@@ -149,9 +149,9 @@ class PasswordAuth(Authenticator):
 
     def _post(self, url, headers, body):
         response = self.http.request('POST', url, headers=headers, body=body)
-        if response.status in (429, 500, 502, 503, 504):
-            code, message = _error_of(response)
-            raise TransientError('IAM answered HTTP %s%s' % (response.status, _suffix(code, message)),
+        if response.status in TRANSIENT_STATUSES:
+            code, message = error_of(response)
+            raise TransientError('IAM answered HTTP %s%s' % (response.status, error_suffix(code, message)),
                                  status_code=response.status, retry_after=response.retry_after)
         return response
 
@@ -169,7 +169,7 @@ class PasswordAuth(Authenticator):
         auth = self.settings.auth
         who = 'user %s in domain %s' % (auth.get('username'), auth.get('user_domain_name') or auth.get('user_domain_id'))
         if response.status not in (200, 201):
-            code, message = _error_of(response)
+            code, message = error_of(response)
             if response.status == 401:
                 lead = 'IAM refused the password for %s' % who
             else:
@@ -212,19 +212,3 @@ def parse_expiry(value):
     if not match:
         return None
     return float(calendar.timegm(tuple(int(part) for part in match.groups()) + (0, 0, 0)))
-
-
-def _error_of(response):
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    return extract_error(body, response.text)
-
-
-def _suffix(code, message):
-    return ''.join(part for part in (' ' + code if code else '', ': ' + message if message else ''))
-
-
-def _cause(exc):
-    return exc.message if isinstance(exc, OtcJobsError) else str(exc)

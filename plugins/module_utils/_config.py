@@ -179,7 +179,7 @@ def check_complete(settings):
     required = {
         'password': ('username', 'password'),
         'token': ('token', 'project_id'),
-        'aksk': ('ak', 'sk'),
+        'aksk': ('ak', 'sk', 'project_id'),
     }[settings.auth_type]
     missing = [key for key in required if not auth.get(key)]
     if settings.auth_type == 'password':
@@ -187,8 +187,6 @@ def check_complete(settings):
             missing.append('user_domain_name (or user_domain_id)')
         if not (auth.get('project_name') or auth.get('project_id')):
             missing.append('project_name (or project_id)')
-    if settings.auth_type == 'aksk' and not auth.get('project_id'):
-        missing.append('project_id')
     if missing:
         raise InvalidInput('%s authentication needs %s: set auth.%s (or the cloud entry, or its OS_* variable)' % (
             settings.auth_type, ', '.join(missing), missing[0].split(' ')[0]))

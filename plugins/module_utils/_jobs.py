@@ -21,8 +21,8 @@ from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
 
 # The job id lands in a URL path: nothing that could leave the path segment gets through.
 JOB_ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
-# How each service says "no such job" (ELB: 404; CFW: 400 with this code).
-NOT_FOUND_CODES = ('CFW.00200005',)
+# How each service says "no such job" besides HTTP 404: HTTP 400 with one of these codes.
+NOT_FOUND_CODES = {'elb': (), 'cfw': ('CFW.00200005',)}
 
 
 class JobNotFound(ApiError):
@@ -56,6 +56,14 @@ class JobClient:
     def url(self, job_id):
         return job_url(self.service, self.root, self.project_id, job_id)
 
+    def fetch_all(self, job_ids, warn=None):
+        """Each job once, in order; ``warn`` gets one line per job whose status is not a known one."""
+        jobs = [self.fetch(job_id) for job_id in job_ids]
+        for job in jobs:
+            if warn is not None and job['state'] == 'unknown':
+                warn(unknown_status_warning(job))
+        return jobs
+
     def fetch(self, job_id, policy=None):
         """The normalized job; TransientErrors are retried by ``policy`` (default: 4 tries)."""
         policy = policy or RetryPolicy(max_attempts=4)
@@ -74,9 +82,12 @@ class JobClient:
         return normalize_job(self.service, body, project_id=self.project_id, job_id=job_id)
 
     def _is_not_found(self, exc):
-        if self.service == 'elb':
-            return exc.status_code == 404
-        return exc.status_code == 404 or (exc.status_code == 400 and exc.code in NOT_FOUND_CODES)
+        return exc.status_code == 404 or (exc.status_code == 400 and exc.code in NOT_FOUND_CODES[self.service])
+
+
+def unknown_status_warning(job):
+    return '%s job %s reports status %r, which is not a known %s job status' % (
+        job['service'], job['id'], job['status'], job['service'])
 
 
 def connect(service, settings, warn=None, pool_size=8):

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
 
 
@@ -185,8 +185,7 @@ class JobWaiter:
         key = (job['id'], job['status'])
         if self._warn is not None and key not in self._warned:
             self._warned.add(key)
-            self._warn('%s job %s reports status %r, which is not a known %s job status; still waiting' % (
-                job['service'], job['id'], job['status'], job['service']))
+            self._warn(unknown_status_warning(job) + '; still waiting')
 
     def _timeout(self, unfinished, watches, elapsed, polls):
         service = self.client.service

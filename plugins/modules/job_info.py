@@ -133,13 +133,9 @@ def main():
     module = OtcJobsModule()
     client = module.job_client()
     try:
-        jobs = [client.fetch(job_id) for job_id in module.job_ids]
+        jobs = client.fetch_all(module.job_ids, warn=module.warn)
     except OtcJobsError as exc:
         module.fail_from(exc)
-    for job in jobs:
-        if job['state'] == 'unknown':
-            module.warn('%s job %s reports status %r, which is not a known %s job status' % (
-                job['service'], job['id'], job['status'], job['service']))
     module.exit_json(**module.jobs_result(jobs))
 
 

@@ -54,7 +54,7 @@ class PlaybookRun:
     def __init__(self, completed, results):
         self.rc = completed.returncode
         self.output = completed.stdout + completed.stderr
-        self.results = results  # task name -> registered-style result captured by the json callback
+        self.results = results  # task name -> registered-style result (callback_plugins/record_results.py)
 
     def task(self, name):
         return self.results[name]
@@ -63,7 +63,7 @@ class PlaybookRun:
 def run_playbook(tasks, env=None, extra_args=(), check=False, tmp_path=None, play_vars=None):
     """Run ``tasks`` (YAML text of a task list) on localhost; returns PlaybookRun.
 
-    Task results come from the test-only callback in callback_plugins/ (ansible-core 2.19
+    Task results come from the record_results callback in callback_plugins/ (ansible-core 2.19
     no longer ships a json stdout callback), keyed by task name.
     """
     directory = tmp_path or tempfile.mkdtemp(prefix='otc-jobs-play-')

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test-only callback: writes every task result, by task name, to $OTC_JOBS_RESULTS as JSON."""
+"""Test and benchmark callback: every task result, by task name, with its status and times, to $OTC_JOBS_RESULTS."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,12 +9,16 @@ __metaclass__ = type
 DOCUMENTATION = '''
 name: record_results
 type: aggregate
-short_description: Record task results for the otc.jobs integration tests
-description: Writes each task's result, keyed by task name, to the JSON file named by E(OTC_JOBS_RESULTS).
+short_description: Record task results and times for the otc.jobs integration tests and benchmarks
+description:
+  - Writes each task's result, keyed by task name, to the JSON file named by E(OTC_JOBS_RESULTS), with C(_status)
+    (C(ok), C(failed), C(skipped)), C(_start) (wall-clock time of C(v2_playbook_on_task_start)) and C(_end) (when the
+    task's final result reached the controller).
 '''
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -27,12 +31,18 @@ class CallbackModule(CallbackBase):
 
     def __init__(self):
         super(CallbackModule, self).__init__()
+        self._starts = {}
         self._results = {}
 
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._starts[task.get_name()] = time.time()
+
     def _record(self, result, status):
+        ended = time.time()
+        name = result._task.get_name()
         data = json.loads(json.dumps(result._result, default=str))
-        data['_status'] = status
-        self._results[result._task.get_name()] = data
+        data.update({'_status': status, '_start': self._starts.get(name), '_end': ended})
+        self._results[name] = data
 
     def v2_runner_on_ok(self, result):
         self._record(result, 'ok')
