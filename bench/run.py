@@ -31,8 +31,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from tests.emulator import otc_emulator as emu_mod  # noqa: E402  pylint: disable=wrong-import-position
+from tests.integration.harness import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
-BIN = os.path.dirname(sys.executable)
 BENCH = os.path.dirname(os.path.abspath(__file__))
 PROJECT = emu_mod.PROJECT_ID
 PHASES = random.Random()  # the pause after creating the jobs, one per run and case ("Phase" in the report's Method)
@@ -70,10 +70,9 @@ SMOKE = {'short': 1.0, 'long': None, 'many': 5, 'many_min': 0.5, 'many_max': 1.5
 
 
 class Bench(object):
-    def __init__(self, emulator, workdir, collections_path):
+    def __init__(self, emulator, workdir):
         self.emu = emulator
         self.work = workdir
-        self.collections = collections_path
         self.counter = 0
 
     # ------------------------------------------------------------------ plumbing
@@ -91,9 +90,7 @@ class Bench(object):
         return ['bench-%s-%d-%d' % (prefix, self.counter, i) for i in range(count)]
 
     def write_play(self, name, tasks, specs=None, pause=0.0):
-        """A playbook (JSON, which is YAML): a job-creating task when ``specs`` (then ``pause`` s), then ``tasks``.
-
-        Returns its directory."""
+        """A play in a directory of its own: a job-creating task when ``specs`` (then ``pause`` s), then ``tasks``."""
         directory = tempfile.mkdtemp(prefix=name + '-', dir=self.work)
         body = []
         if specs:
@@ -102,45 +99,21 @@ class Bench(object):
                 json.dump(specs, handle)
             body.append({'name': 'create jobs', 'changed_when': False, 'ansible.builtin.command': {
                 'argv': [sys.executable, os.path.join(BENCH, 'mkjobs.py'), self.emu.url, spec_path, '%.3f' % pause]}})
-        play = [{'hosts': 'localhost', 'gather_facts': False,
-                 'vars': {'url': self.emu.url, 'project': PROJECT, 'token': emu_mod.STATIC_TOKEN},
-                 'tasks': body + tasks}]
-        with open(os.path.join(directory, 'play.yml'), 'w') as handle:
-            json.dump(play, handle, indent=1)
-        return directory
+        return directory, body + tasks
 
-    def run_play(self, directory):
-        """Run the playbook in ``directory``; returns the recorded tasks (name -> start, end, status, result)."""
-        results_path = os.path.join(directory, 'results.json')
-        env = dict(os.environ)
-        for key in [k for k in env if k.startswith('OS_') or k.startswith('OTC_')]:
-            del env[key]
-        env.update({
-            'ANSIBLE_COLLECTIONS_PATH': self.collections,
-            'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
-            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(REPO, 'tests', 'integration', 'callback_plugins'),
-            'OTC_JOBS_RESULTS': results_path,
-            'ANSIBLE_LOCALHOST_WARNING': 'false',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-            'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'false',
-            'PATH': BIN + os.pathsep + env.get('PATH', ''),
-            'XDG_CACHE_HOME': os.path.join(directory, 'cache'),  # fresh token cache for every playbook
-        })
-        done = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-                               os.path.join(directory, 'play.yml')],
-                              env=env, capture_output=True, text=True, timeout=900, check=False, cwd=directory)
-        if done.returncode != 0 or not os.path.exists(results_path):
-            raise RuntimeError('ansible-playbook failed (rc %s) in %s:\n%s\n%s'
-                               % (done.returncode, directory, done.stdout[-4000:], done.stderr[-4000:]))
-        with open(results_path) as handle:
-            return json.load(handle)
+    def run_play(self, play):
+        """Run a play of write_play(); returns the recorded tasks (name -> result with _start, _end, _status)."""
+        directory, tasks = play
+        run = run_playbook(json.dumps(tasks), directory=directory,
+                           play_vars={'url': self.emu.url, 'project': PROJECT, 'token': emu_mod.STATIC_TOKEN})
+        if run.rc != 0 or not run.results:
+            raise RuntimeError('ansible-playbook failed (rc %s) in %s:\n%s' % (run.rc, directory, run.output[-8000:]))
+        return run.results
 
-    def measured(self, directory, task='bench wait'):
+    def measured(self, play, task='bench wait'):
         """Run with fresh stats; returns (task record, stats)."""
         self.emu.reset_stats()
-        tasks = self.run_play(directory)
+        tasks = self.run_play(play)
         return tasks[task], self.emu.stats()
 
     def finishes(self, ids):
@@ -168,6 +141,12 @@ class Bench(object):
             task['loop'] = loop
         return task
 
+    def wait_one(self, variant, job_id, duration, auth=None):
+        """The measured task for one job: job_wait, or the uri+until baseline with retries to spare."""
+        if variant == 'job_wait':
+            return self.module('bench wait', 'job_wait', auth, job_id=job_id)
+        return self.uri('bench wait', job_id, retries=int(duration * 3) + 30)
+
     # ------------------------------------------------------------------ cases
 
     def case_single(self, duration, password_for_module):
@@ -176,11 +155,8 @@ class Bench(object):
         out = {'phase': phase}
         for variant in ('job_wait', 'uri'):
             ids = self.new_ids('one-%s' % variant, 1)
-            if variant == 'job_wait':
-                auth = self.password_args(cache=True) if password_for_module else None
-                task = self.module('bench wait', 'job_wait', auth, job_id=ids[0])
-            else:
-                task = self.uri('bench wait', ids[0], retries=int(duration * 3) + 30)
+            auth = self.password_args(cache=True) if password_for_module else None
+            task = self.wait_one(variant, ids[0], duration, auth)
             rec, stats = self.measured(self.write_play('single-%s' % variant, [task], self.specs(ids, [duration]), phase))
             end = self.finishes(ids)[0]
             out[variant] = {'overshoot': rec['_end'] - end, 'gets': stats['job_gets'].get(ids[0], 0),
@@ -193,10 +169,7 @@ class Bench(object):
         ids = {}
         for variant in ('job_wait', 'uri'):
             ids[variant] = self.new_ids('long-%s' % variant, 1)[0]
-            if variant == 'job_wait':
-                task = self.module('bench wait', 'job_wait', job_id=ids[variant])
-            else:
-                task = self.uri('bench wait', ids[variant], retries=int(duration * 3) + 30)
+            task = self.wait_one(variant, ids[variant], duration)
             plays[variant] = self.write_play('long-%s' % variant, [task], self.specs([ids[variant]], [duration]))
         self.emu.reset_stats()
         with ThreadPoolExecutor(2) as pool:
@@ -242,10 +215,12 @@ class Bench(object):
             tasks.append(self.uri('get %d' % i, job_id))
         self.emu.reset_stats()
         recs = self.run_play(self.write_play('cost', tasks, self.specs([job_id], [0])))
-        info = [recs['info %d' % i]['_end'] - recs['info %d' % i]['_start'] for i in range(count)]
-        get = [recs['get %d' % i]['_end'] - recs['get %d' % i]['_start'] for i in range(count)]
-        return {'info': statistics.median(info), 'uri': statistics.median(get),
-                'ratio': statistics.median(info) / statistics.median(get)}
+
+        def per_task(kind):
+            return statistics.median([recs['%s %d' % (kind, i)]['_end'] - recs['%s %d' % (kind, i)]['_start']
+                                      for i in range(count)])
+        info, get = per_task('info'), per_task('get')
+        return {'info': info, 'uri': get, 'ratio': info / get}
 
     def case_password(self, count):
         """``count`` job_info tasks with password auth, with and without the token cache: IAM calls."""
@@ -451,15 +426,10 @@ def main():
     command = os.environ.get('OTC_JOBS_BENCH_COMMAND') or ' '.join(['.venv/bin/python', 'bench/run.py'] + sys.argv[1:])
     started = time.time()
     work = tempfile.mkdtemp(prefix='otc-jobs-bench-')
-    collections = os.environ.get('ANSIBLE_COLLECTIONS_PATH')
-    if not collections:
-        collections = os.path.join(work, 'collections')
-        os.makedirs(os.path.join(collections, 'ansible_collections', 'otc'))
-        os.symlink(REPO, os.path.join(collections, 'ansible_collections', 'otc', 'jobs'))
     emulator = emu_mod.Emulator().start()
     results = []
     try:
-        bench = Bench(emulator, work, collections)
+        bench = Bench(emulator, work)
         for run in range(args.runs):
             one = {}
 

@@ -27,7 +27,9 @@ banner() {
 ensure_venv() {
     local req_files=("$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt")
     local stamp="$VENV/.requirements.sha256"
-    local want have
+    local want have file
+    local pip_args=()
+    for file in "${req_files[@]}"; do pip_args+=(-r "$file"); done
 
     if [ ! -x "$VENV/bin/python" ]; then
         log "Creating virtual environment $VENV (with $PYTHON)"
@@ -39,8 +41,7 @@ ensure_venv() {
 
     if [ "$want" != "$have" ]; then
         log "Installing requirements into $VENV"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            -r "$REPO_ROOT/requirements.txt" -r "$REPO_ROOT/requirements-dev.txt"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_args[@]}"
         printf '%s\n' "$want" > "$stamp"
     fi
 }

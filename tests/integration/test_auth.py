@@ -6,11 +6,13 @@ import json
 import os
 import stat
 import subprocess
-import sys
 
 import yaml
 
 from tests.emulator import otc_emulator as emu_mod
+from tests.integration.harness import BIN, ansible_env, module_task
+from tests.integration.harness import assert_failed as failed
+from tests.integration.harness import assert_ok as ok
 
 PROJECT_ID = emu_mod.PROJECT_ID
 SECRETS = (emu_mod.USER_PASSWORD, emu_mod.STATIC_TOKEN, emu_mod.SECRET_KEY, emu_mod.TEMP_SECRET_KEY,
@@ -24,37 +26,8 @@ def pw_auth(emulator, **override):
     return dict((k, v) for k, v in auth.items() if v is not None)
 
 
-def task(name, module='job_info', ignore=True, **args):
-    text = '- name: %s\n  otc.jobs.%s: %s\n' % (name, module, json.dumps(args))
-    if ignore:
-        text += '  ignore_errors: true\n'
-    return text
-
-
-def ok(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'ok', (name, result.get('msg'), run.output[-3000:])
-    return result
-
-
-def failed(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'failed', (name, result)
-    # ansible-core 2.19 adds "exception": "(traceback unavailable)" to every fail_json; a real one has a stack.
-    assert 'Traceback (most recent call last)' not in run.output
-    assert 'Traceback (most recent call last)' not in json.dumps(result), result
-    assert 'module_stderr' not in result, result
-    return result
-
-
-def _conftest():
-    module = sys.modules.get('conftest')
-    if module is None or not hasattr(module, 'run_playbook'):
-        for candidate in list(sys.modules.values()):
-            if getattr(candidate, '__file__', '') and candidate.__file__.endswith(
-                    os.path.join('integration', 'conftest.py')):
-                return candidate
-    return module
+def task(name, module='job_info', **args):
+    return module_task(name, module, **args)
 
 
 # password auth ------------------------------------------------------------------------------------
@@ -304,26 +277,14 @@ def test_precedence_auth_over_cloud_over_env(emulator, playbook, tmp_path):
 
 def test_environment_only_adhoc(emulator, tmp_path):
     job = emulator.create_job('elb', duration=0)
-    conftest = _conftest()
-    env = dict(os.environ)
-    for key in [k for k in env if k.startswith('OS_')]:
-        del env[key]
-    env.update({
-        'ANSIBLE_COLLECTIONS_PATH': conftest.COLLECTIONS_PATH,
-        'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
-        'ANSIBLE_LOCALHOST_WARNING': 'false',
-        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
-        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
-        'ANSIBLE_NOCOLOR': '1',
-        'PATH': conftest.BIN + os.pathsep + env.get('PATH', ''),
-        'XDG_CACHE_HOME': str(tmp_path / 'cache'),
+    env = ansible_env(tmp_path, {
         'OS_AUTH_URL': emulator.url + '/v3',
         'OS_USERNAME': emu_mod.USER_NAME,
         'OS_PASSWORD': emu_mod.USER_PASSWORD,
         'OS_USER_DOMAIN_NAME': emu_mod.DOMAIN_NAME,
         'OS_PROJECT_NAME': emu_mod.PROJECT_NAME,
     })
-    command = [os.path.join(conftest.BIN, 'ansible'), 'localhost', '-m', 'otc.jobs.job_info',
+    command = [os.path.join(BIN, 'ansible'), 'localhost', '-m', 'otc.jobs.job_info',
                '-a', 'service=elb job_id=%s' % job['job_id']]
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path), check=False)
     output = completed.stdout + completed.stderr

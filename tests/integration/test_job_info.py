@@ -3,30 +3,20 @@
 """Integration tests of otc.jobs.job_info against the local emulator (SPEC §2-§4, §6)."""
 
 import datetime
-import json
-import textwrap
 
 from tests.emulator import otc_emulator
+from tests.integration.harness import assert_failed as failed
+from tests.integration.harness import assert_ok, module_task
+from tests.integration.harness import with_token_defaults as wrap
 
 JOB_KEYS = {'id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',
             'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'raw'}
 PROJECT_ID = otc_emulator.PROJECT_ID
 
 
-def wrap(emulator, tasks, token=otc_emulator.STATIC_TOKEN):
-    """``tasks`` inside one block whose module_defaults (action group otc.jobs.otc) carry the auth."""
-    defaults = json.dumps({'endpoint': emulator.url, 'auth': {'token': token, 'project_id': PROJECT_ID}})
-    return '- name: all\n  module_defaults:\n    group/otc.jobs.otc: %s\n  block:\n%s' % (
-        defaults, textwrap.indent(textwrap.dedent(tasks), '    '))
-
-
-def info_task(name, service, job_id=None, job_ids=None, extra=''):
-    args = {'service': service}
-    if job_ids is not None:
-        args['job_ids'] = job_ids
-    else:
-        args['job_id'] = job_id
-    return '- name: %s\n  otc.jobs.job_info: %s\n  ignore_errors: true\n%s' % (name, json.dumps(args), extra)
+def info_task(name, service, job_id=None, job_ids=None):
+    ids = {'job_ids': job_ids} if job_ids is not None else {'job_id': job_id}
+    return module_task(name, 'job_info', service=service, **ids)
 
 
 def iso_of_epoch(epoch, seconds_only=False):
@@ -38,15 +28,8 @@ def iso_of_epoch(epoch, seconds_only=False):
 
 
 def ok(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'ok', (name, result.get('msg'), run.output[-3000:])
+    result = assert_ok(run, name)
     assert result['changed'] is False
-    return result
-
-
-def failed(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'failed', (name, result)
     return result
 
 

@@ -2,44 +2,30 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Integration tests of otc.jobs.job_wait against the local emulator (SPEC §2-§4, §6)."""
 
-import json
-import textwrap
 import time
 
-from tests.emulator import otc_emulator
+from tests.integration.harness import assert_failed, assert_ok, module_task
+from tests.integration.harness import with_token_defaults as wrap
 
-PROJECT_ID = otc_emulator.PROJECT_ID
 FAST = {'sleep': 0.2, 'max_sleep': 0.5}
 
 
-def wrap(emulator, tasks):
-    """``tasks`` inside one block whose module_defaults (action group otc.jobs.otc) carry the auth."""
-    defaults = json.dumps({'endpoint': emulator.url, 'auth': {'token': otc_emulator.STATIC_TOKEN, 'project_id': PROJECT_ID}})
-    return '- name: all\n  module_defaults:\n    group/otc.jobs.otc: %s\n  block:\n%s' % (
-        defaults, textwrap.indent(textwrap.dedent(tasks), '    '))
-
-
 def wait_task(name, service, job_id=None, job_ids=None, **options):
-    args = dict(FAST, service=service, timeout=20)
+    args = dict(FAST, timeout=20)
     args.update(options)
-    if job_ids is not None:
-        args['job_ids'] = job_ids
-    else:
-        args['job_id'] = job_id
-    return '- name: %s\n  otc.jobs.job_wait: %s\n  ignore_errors: true\n' % (name, json.dumps(args))
+    args.update({'job_ids': job_ids} if job_ids is not None else {'job_id': job_id})
+    return module_task(name, 'job_wait', service=service, **args)
 
 
 def ok(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'ok', (name, result.get('msg'), run.output[-3000:])
+    result = assert_ok(run, name)
     assert result['changed'] is False
     assert isinstance(result['elapsed'], float) and isinstance(result['polls'], int) and result['polls'] >= 1
     return result
 
 
 def failed(run, name):
-    result = run.task(name)
-    assert result['_status'] == 'failed', (name, result)
+    result = assert_failed(run, name)
     assert result['changed'] is False
     return result
 

@@ -2,17 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The wait_for_jobs role, the job lookup and the module_defaults action group, against the emulator."""
 
-from tests.emulator.otc_emulator import PROJECT_ID, STATIC_TOKEN
+import textwrap
 
-DEFAULTS = '''
-- name: everything
-  module_defaults:
-    group/otc.jobs.otc:
-      endpoint: "%(url)s"
-      auth: {token: %(token)s, project_id: %(project)s}
-  block:
-%(tasks)s
-'''
+from tests.emulator.otc_emulator import PROJECT_ID, STATIC_TOKEN
+from tests.integration.harness import with_token_defaults
 
 CREATE_LOOP = '''
 - name: create
@@ -36,13 +29,8 @@ ROLE_ON_CREATED = '''
 '''
 
 
-def _indent(text, width):
-    return ''.join(' ' * width + line if line.strip() else line for line in text.splitlines(True))
-
-
 def _play(emulator, tasks, **extra):
-    values = dict(url=emulator.url, token=STATIC_TOKEN, project=PROJECT_ID, **extra)
-    return DEFAULTS % dict(values, tasks=_indent(tasks % values, 4))
+    return with_token_defaults(emulator, tasks % dict(url=emulator.url, token=STATIC_TOKEN, project=PROJECT_ID, **extra))
 
 
 def test_role_waits_for_looped_creates(emulator, playbook):
@@ -67,7 +55,7 @@ def test_role_reports_failed_create_in_rescue(emulator, playbook):
     - name: rescued
       ansible.builtin.set_fact:
         failure: "{{ ansible_failed_result.msg }}"
-''' % {'indented_role': _indent(ROLE_ON_CREATED, 4)}, names='[web-a, fail-b]'))
+''' % {'indented_role': textwrap.indent(ROLE_ON_CREATED, '    ')}, names='[web-a, fail-b]'))
     assert run.rc == 0, run.output
     failure = run.task('rescued')['ansible_facts']['failure']
     assert failure.startswith('1 of 2 elb jobs failed: elb job ')
