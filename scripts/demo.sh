@@ -33,15 +33,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/otc-jobs-demo.XXXXXX")"
 link_collection "$WORK/collections"
 start_emulator "$WORK"
 
-export OTC_EMULATOR_URL="$EMULATOR_URL"
-export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-export ANSIBLE_LOCALHOST_WARNING=false
-export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-# Keep the demo's cached emulator tokens out of the real ~/.cache.
-export XDG_CACHE_HOME="$WORK/cache"
-export PATH="$VENV/bin:$PATH"
-
 rc=0
-(cd "$REPO_ROOT" && "$VENV/bin/ansible-playbook" "$PLAYBOOK" "$@") || rc=$?
+# XDG_CACHE_HOME keeps the demo's cached emulator tokens out of the real ~/.cache.
+(cd "$REPO_ROOT" && OTC_EMULATOR_URL="$EMULATOR_URL" XDG_CACHE_HOME="$WORK/cache" \
+    with_collections_in "$WORK/collections" "$VENV/bin/ansible-playbook" "$PLAYBOOK" "$@") || rc=$?
 exit "$rc"

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# Shared helpers for scripts/demo.sh and scripts/test.sh (sourced, not executed).
+# Shared helpers for the scripts in scripts/ (sourced, not executed).
 #
 #   ensure_venv                 create .venv and install requirements (skipped when the stamp matches)
 #   link_collection DIR         DIR/ansible_collections/otc/jobs -> repo (symlink, for the demo)
 #   copy_collection DIR         DIR/ansible_collections/otc/jobs <- git ls-files (for ansible-test)
+#   with_collections_in DIR CMD run CMD with DIR as the collection path and the venv on PATH
 #   real_python_dir DIR         DIR/python3.X -> real interpreters of every version ansible-test supports
 #   path_without_shims          $PATH less pyenv shim directories
 #   start_emulator STATEDIR     start tests/emulator/otc_emulator.py, set EMULATOR_URL and EMULATOR_PID
@@ -51,6 +52,16 @@ ensure_venv() {
 link_collection() {
     mkdir -p "$1/ansible_collections/otc"
     ln -sfn "$REPO_ROOT" "$1/ansible_collections/otc/jobs"
+}
+
+# Run a command with DIR (holding ansible_collections/otc/jobs) as the only collection path,
+# the dev venv first on PATH, and without the localhost/inventory warnings of ad-hoc plays.
+with_collections_in() {
+    local collections="$1"
+    shift
+    ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+        ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+        PATH="$VENV/bin:$PATH" "$@"
 }
 
 # DIR/ansible_collections/otc/jobs as a copy of the files git would commit: tracked files
@@ -120,7 +131,7 @@ print(" ".join(REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS))')"
         IFS="$IFS_save"
         for cand in "${cands[@]}"; do
             [ -x "$cand" ] || continue
-            case "$cand" in */shims/*|"$VENV"/*) continue ;; esac
+            case "$cand" in "$VENV"/*) continue ;; esac
             if "$cand" -c 'import sys, venv, ensurepip; sys.exit(0 if "%d.%d" % sys.version_info[:2] == sys.argv[1] else 1)' "$v" >/dev/null 2>&1; then
                 ln -sfn "$cand" "$dir/python$v"
                 found+=("$v")

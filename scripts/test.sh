@@ -72,7 +72,17 @@ ansible_test() {
 
 # Run a command with the collection copy visible as otc.jobs and the dev venv first on PATH.
 with_collection() {
-    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false PATH="$VENV/bin:$PATH" "$@"
+    with_collections_in "$WORK/collections" "$@"
+}
+
+# pytest on one test folder of the collection copy. Any non-zero status fails, including 5
+# (no tests collected): a test run must run tests.
+run_pytest() {
+    local rc=0
+    # shellcheck disable=SC2086
+    (cd "$COLLECTION" && with_collection "$VENV/bin/python" -m pytest "$1" -q -p no:cacheprovider ${PYTEST_ARGS:-}) || rc=$?
+    [ "$rc" != 5 ] || log "pytest collected no tests in $1 (exit 5)"
+    return "$rc"
 }
 
 # --------------------------------------------------------------------------- stages
@@ -101,27 +111,13 @@ stage_units() {
 
 # the emulator's own self-tests (tests/emulator/test_*.py), before anything relies on it
 stage_emulator() {
-    (
-        cd "$COLLECTION"
-        # shellcheck disable=SC2086
-        "$VENV/bin/python" -m pytest tests/emulator -q -p no:cacheprovider ${PYTEST_ARGS:-}
-    )
+    run_pytest tests/emulator
 }
 
-# e: integration tests: pytest from the dev venv, the collection visible as otc.jobs.
-# Any non-zero pytest status fails, including 5 (no tests collected).
+# e: integration tests: pytest from the dev venv, the collection visible as otc.jobs
 stage_integration() {
     [ -d "$COLLECTION/tests/integration" ] || die "tests/integration is missing"
-    local rc=0
-    (
-        cd "$COLLECTION"
-        # shellcheck disable=SC2086
-        with_collection "$VENV/bin/python" -m pytest tests/integration -q -p no:cacheprovider ${PYTEST_ARGS:-}
-    ) || rc=$?
-    if [ "$rc" = 5 ]; then
-        log "pytest collected no tests (exit 5): a test run must run tests"
-    fi
-    return "$rc"
+    run_pytest tests/integration
 }
 
 # ansible-lint, production profile, on the role and the example playbooks (.ansible-lint)
@@ -138,11 +134,10 @@ stage_changelog_lint() {
 stage_docs_lint() {
     (
         cd "$COLLECTION"
-        for plugin in otc.jobs.job_info otc.jobs.job_wait; do
-            with_collection "$VENV/bin/ansible-doc" -t module "$plugin" > /dev/null
+        local plugin
+        for plugin in module:job_info module:job_wait lookup:job role:wait_for_jobs; do
+            with_collection "$VENV/bin/ansible-doc" -t "${plugin%%:*}" "otc.jobs.${plugin#*:}" > /dev/null
         done
-        with_collection "$VENV/bin/ansible-doc" -t lookup otc.jobs.job > /dev/null
-        with_collection "$VENV/bin/ansible-doc" -t role otc.jobs.wait_for_jobs > /dev/null
         with_collection "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
     )
 }
@@ -164,9 +159,8 @@ stage_build_install() {
     local rc=0
     (
         cd "$WORK"
-        OTC_EMULATOR_URL="$EMULATOR_URL" ANSIBLE_COLLECTIONS_PATH="$installed" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
-            XDG_CACHE_HOME="$WORK/cache" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-            PATH="$VENV/bin:$PATH" "$VENV/bin/ansible-playbook" "$COLLECTION/tests/packaging/installed_smoke.yml"
+        OTC_EMULATOR_URL="$EMULATOR_URL" XDG_CACHE_HOME="$WORK/cache" \
+            with_collections_in "$installed" "$VENV/bin/ansible-playbook" "$COLLECTION/tests/packaging/installed_smoke.yml"
     ) || rc=$?
     stop_emulator
     [ "$rc" = 0 ] || return "$rc"
