@@ -279,6 +279,10 @@ class _Job(object):
         end_wall = None if succeeded is None else self.begin_wall + started
         return status, succeeded, end_wall
 
+    def succeeded(self, now):
+        """True once succeeded, False once failed, None while not finished."""
+        return self._state(now)[1]
+
     def _put_end_time(self, body, end_wall):
         if end_wall is None and self.end_time_pending == "absent" and self.time_format not in ("empty", "null"):
             return
@@ -811,15 +815,17 @@ class EmulatorState(object):
 
     def _lb_status(self, record, now):
         """The load balancer's status now, or None once it is gone (create failed or delete done)."""
-        create_status = record["create_job"].phase_at(now)[0].lower()
-        if create_status == "fail":
-            return None
-        if create_status != "success":
+        created = record["create_job"].succeeded(now)
+        if created is None:
             return "PENDING_CREATE"
-        delete_job = record["delete_job"]
-        if delete_job is None or delete_job.phase_at(now)[0].lower() == "fail":
+        if not created:
+            return None
+        if record["delete_job"] is None:
             return "ACTIVE"
-        return None if delete_job.phase_at(now)[0].lower() == "success" else "PENDING_DELETE"
+        deleted = record["delete_job"].succeeded(now)
+        if deleted is None:
+            return "PENDING_DELETE"
+        return None if deleted else "ACTIVE"  # a failed delete leaves it in place
 
     def _lb_view(self, project_id, lb_id, now):
         record = self.loadbalancers.get(lb_id)
