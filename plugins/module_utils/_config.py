@@ -1,12 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection settings: one option adapter for modules and plugins, clouds.yaml, OS_* environment.
+"""Connection settings from one option adapter (modules, action plugins, lookups), clouds.yaml and OS_*.
 
-Precedence, key by key: the ``auth`` option, then the ``cloud`` entry of clouds.yaml (with
-secure.yaml merged), then the environment. The method (``auth_type``) is inferred from the
-first of these layers that holds credentials, so leftover OS_* variables never mix into an
-explicitly configured credential set.
+Precedence, key by key: the ``auth`` option and the top-level options, then the cloud — the
+``cloud`` option (a clouds.yaml name or the entry itself), else ``OS_CLOUD``, else, only when no
+cloud is named, the ``OS_*`` environment (``_clouds``, which reads them exactly as openstacksdk does).
+The method (``auth_type``) is inferred from the first of these layers that holds credentials, so
+leftover variables never mix into an explicitly configured credential set. Every secret of every
+layer is registered with ``Secrets`` as it is read, and every value that reaches a URL, a header
+or a timer is validated here, before any request is sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,37 +17,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 
+from ansible_collections.otc.jobs.plugins.module_utils import _validate
+from ansible_collections.otc.jobs.plugins.module_utils._auth import (
+    AUTH_TYPE_CHOICES, SECRET_KEYS, USED_KEYS, infer_method, method_named)
+from ansible_collections.otc.jobs.plugins.module_utils._clouds import resolve_cloud
+from ansible_collections.otc.jobs.plugins.module_utils._endpoints import DEFAULT_REGION, default_auth_url, region_from_project
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:
-    HAS_YAML = False
-
-AUTH_TYPES = ('password', 'token', 'aksk')
-SECRET_KEYS = ('password', 'token', 'sk', 'security_token')
-
-# auth key -> environment variables, first set wins.
-AUTH_ENV = {
-    'auth_url': ('OS_AUTH_URL',),
-    'username': ('OS_USERNAME',),
-    'password': ('OS_PASSWORD',),
-    'user_domain_name': ('OS_USER_DOMAIN_NAME', 'OS_DOMAIN_NAME'),
-    'user_domain_id': ('OS_USER_DOMAIN_ID', 'OS_DOMAIN_ID'),
-    'project_name': ('OS_PROJECT_NAME', 'OS_TENANT_NAME'),
-    'project_id': ('OS_PROJECT_ID', 'OS_TENANT_ID'),
-    'token': ('OS_AUTH_TOKEN', 'OS_TOKEN'),
-    'ak': ('OS_ACCESS_KEY', 'OS_AK'),
-    'sk': ('OS_SECRET_KEY', 'OS_SK'),
-    'security_token': ('OS_SECURITY_TOKEN',),
-}
-AUTH_KEYS = tuple(AUTH_ENV)
-
-# Spellings clouds.yaml files use for our auth keys (openstacksdk and otcextensions conventions).
-CLOUD_AUTH_ALIASES = {
+# Spellings of auth keys that mean one of ours (openstack.cloud, openstacksdk and otcextensions conventions).
+AUTH_ALIASES = {
     'domain_name': 'user_domain_name',
     'domain_id': 'user_domain_id',
     'tenant_name': 'project_name',
@@ -53,25 +35,8 @@ CLOUD_AUTH_ALIASES = {
     'secret_key': 'sk',
     'user_name': 'username',
 }
-CLOUD_AUTH_TYPES = {
-    'password': 'password', 'v3password': 'password',
-    'token': 'token', 'v3token': 'token', 'admin_token': 'token',
-    'aksk': 'aksk', 'ak/sk': 'aksk', 'ak_sk': 'aksk',
-}
-
-DEFAULT_REGION = 'eu-de'
-# Swiss regions live under their own domain.
-_REGION_DOMAINS = {'eu-ch2': 'sc.otc.t-systems.com'}
-_REGION_PREFIX = re.compile(r'^([a-z]{2}-[a-z]+\d*)(?:_|$)')
-
-
-def region_domain(region):
-    return '%s.%s' % (region, _REGION_DOMAINS.get(region, 'otc.t-systems.com'))
-
-
-def default_auth_url(region):
-    host = 'iam-pub' if region in _REGION_DOMAINS else 'iam'
-    return 'https://%s.%s/v3' % (host, region_domain(region))
+INTERFACES = ('public', 'internal', 'admin')
+DEFAULT_API_TIMEOUT = 30.0
 
 
 class OptionAdapter:
@@ -104,9 +69,10 @@ class OptionAdapter:
 class Settings:
     """Everything needed to reach one service: credentials, scope, region, TLS, timeouts."""
 
-    def __init__(self, auth_type, auth, region, endpoint, verify, api_timeout, token_cache, cloud=None, region_explicit=True):
+    def __init__(self, auth_type, auth, region, endpoint=None, verify=True, api_timeout=DEFAULT_API_TIMEOUT,
+                 token_cache=True, cloud=None, region_explicit=True, interface='public', warnings=()):
         self.auth_type = auth_type
-        self.auth = auth            # dict over AUTH_KEYS, None for absent keys
+        self.auth = auth            # auth key -> str; absent keys are missing
         self.region = region
         # False when the region was only guessed (project name prefix or eu-de): the token's
         # project may then tell better.
@@ -116,6 +82,8 @@ class Settings:
         self.api_timeout = api_timeout
         self.token_cache = token_cache
         self.cloud = cloud
+        self.interface = interface
+        self.warnings = list(warnings)
 
     @property
     def auth_url(self):
@@ -127,149 +95,189 @@ class Settings:
         return 'Settings(auth_type=%r, auth=%r, region=%r, endpoint=%r)' % (self.auth_type, shown, self.region, self.endpoint)
 
 
-def resolve_settings(options, environ=None, search_dirs=None):
+def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None):
     """Settings from an OptionAdapter, clouds.yaml and the environment (see the module docstring)."""
     environ = os.environ if environ is None else environ
-    explicit = _clean_auth(options.get('auth') or {}, 'the auth option')
-    cloud_name = options.get('cloud') or environ.get('OS_CLOUD')
-    cloud = load_cloud(cloud_name, environ, search_dirs) if cloud_name else {}
-    from_cloud = _clean_auth(cloud.get('auth') or {}, 'cloud %r' % cloud_name)
-    from_env = dict((key, _first_env(environ, names)) for key, names in AUTH_ENV.items())
-    from_env = dict((k, v) for k, v in from_env.items() if v)
+    _register_environment_secrets(environ, secrets)
+    explicit = auth_keys(options.get('auth') or {}, 'the auth option', secrets)
+    cloud_option = options.get('cloud')
+    if isinstance(cloud_option, dict):
+        _register_nested_secrets(cloud_option, secrets)
+    region_option = options.get('region_name')
+    if region_option:
+        _validate.region(region_option, 'region_name')
+    cloud = resolve_cloud(cloud_option, environ=environ, cwd=cwd, config_dirs=config_dirs, region_name=region_option) or {}
+    where = _cloud_description(cloud)
+    from_cloud = auth_keys(cloud.get('auth') or {}, where, secrets)
+    layers = [explicit, from_cloud]
 
-    layers = [explicit, from_cloud, from_env]
-    auth = dict((key, _first_set(layer.get(key) for layer in layers)) for key in AUTH_KEYS)
+    method = _choose_method(options.get('auth_type'), cloud.get('auth_type'), layers, where)
+    auth = {}
+    for layer in reversed(layers):
+        auth.update(layer)
+    warnings = []
+    ignored = sorted(key for key in auth if key not in USED_KEYS)
+    if ignored:
+        # Shared openstack.cloud settings carry keys that mean nothing here: names only, never values.
+        warnings.append('auth keys that otc.jobs does not use were ignored: %s' % ', '.join(ignored))
+    auth = dict((key, value) for key, value in auth.items() if key in method.KEYS)
+    method.validate(auth, 'or the cloud entry, or its OS_* variable')
+    _validate_auth(auth)
 
-    auth_type = options.get('auth_type') or CLOUD_AUTH_TYPES.get(str(cloud.get('auth_type', '')).lower())
-    if auth_type is None:
-        auth_type = _first_set(infer_auth_type(layer) for layer in layers)
-    if auth_type is None:
-        raise InvalidInput(
-            'no credentials: set auth.username/auth.password, auth.token with auth.project_id, or auth.ak/auth.sk '
-            '(or a cloud entry in clouds.yaml, or OS_* environment variables)')
-    region = options.get('region_name') or cloud.get('region_name') or environ.get('OS_REGION_NAME')
-    region_explicit = bool(region)
-    region = region or region_from_project(auth.get('project_name')) or DEFAULT_REGION
-    verify = _verify(options, cloud, environ)
-    api_timeout = options.get('api_timeout') or cloud.get('api_timeout') or 30
+    region, region_explicit = _region(options, cloud, auth)
+    endpoint = options.get('endpoint')
+    if endpoint is not None:
+        secrets.add(_user_info(endpoint))
+        endpoint = _validate.url(endpoint, 'endpoint')
+    verify = _verify(options, cloud, warnings)
+    interface = options.get('interface') or cloud.get('interface') or 'public'
+    if interface not in INTERFACES:
+        raise InvalidInput('interface %s is not one of %s' % (_validate.quote(interface), ', '.join(INTERFACES)))
+    api_timeout = _first_given(options.get('api_timeout'), cloud.get('api_timeout'), DEFAULT_API_TIMEOUT)
+    api_timeout = _validate.number(_as_number(api_timeout, 'api_timeout'), 'api_timeout', above=0)
     token_cache = options.get('token_cache')
-    settings = Settings(
-        auth_type=auth_type, auth=auth, region=region, endpoint=options.get('endpoint'),
-        verify=verify, api_timeout=float(api_timeout), token_cache=True if token_cache is None else bool(token_cache),
-        cloud=cloud_name, region_explicit=region_explicit,
+    return Settings(
+        auth_type=method.NAME, auth=auth, region=region, endpoint=endpoint, verify=verify, api_timeout=api_timeout,
+        token_cache=True if token_cache is None else bool(token_cache), cloud=cloud.get('name'),
+        region_explicit=region_explicit, interface=interface, warnings=warnings,
     )
-    check_complete(settings)
-    return settings
 
 
-def infer_auth_type(auth):
-    """The method a set of auth keys describes, or None when it holds no credentials."""
-    if auth.get('ak') or auth.get('sk'):
-        return 'aksk'
-    if auth.get('token'):
-        return 'token'
-    if auth.get('username') or auth.get('password'):
-        return 'password'
-    return None
-
-
-def check_complete(settings):
-    """Refuse incomplete credentials before any request, naming exactly what is missing."""
-    auth = settings.auth
-    required = {
-        'password': ('username', 'password'),
-        'token': ('token', 'project_id'),
-        'aksk': ('ak', 'sk', 'project_id'),
-    }[settings.auth_type]
-    missing = [key for key in required if not auth.get(key)]
-    if settings.auth_type == 'password':
-        if not (auth.get('user_domain_name') or auth.get('user_domain_id')):
-            missing.append('user_domain_name (or user_domain_id)')
-        if not (auth.get('project_name') or auth.get('project_id')):
-            missing.append('project_name (or project_id)')
-    if missing:
-        raise InvalidInput('%s authentication needs %s: set auth.%s (or the cloud entry, or its OS_* variable)' % (
-            settings.auth_type, ', '.join(missing), missing[0].split(' ')[0]))
-
-
-def load_cloud(name, environ, search_dirs=None):
-    """The clouds.yaml entry ``name`` with secure.yaml merged over it."""
-    if not HAS_YAML:
-        raise InvalidInput('the cloud option needs the PyYAML Python library on the host running the task')
-    dirs = search_dirs if search_dirs is not None else [
-        os.getcwd(), os.path.expanduser('~/.config/openstack'), '/etc/openstack']
-    clouds_files = _candidates(environ.get('OS_CLIENT_CONFIG_FILE'), dirs, ('clouds.yaml', 'clouds.yml'))
-    secure_files = _candidates(environ.get('OS_CLIENT_SECURE_FILE'), dirs, ('secure.yaml', 'secure.yml'))
-    entry = _first_entry(name, clouds_files)
-    if entry is None:
-        raise InvalidInput('cloud %r is not in any clouds.yaml (looked in: %s)' % (name, ', '.join(clouds_files)))
-    secure = _first_entry(name, secure_files) or {}
-    return _deep_merge(entry, secure)
-
-
-def _candidates(explicit, dirs, names):
-    found = [explicit] if explicit else []
-    found.extend(os.path.join(d, n) for d in dirs for n in names)
-    return found
-
-
-def _first_entry(name, files):
-    for path in files:
-        if not os.path.isfile(path):
-            continue
-        try:
-            with open(path) as handle:
-                document = yaml.safe_load(handle) or {}
-        except (IOError, OSError, yaml.YAMLError) as exc:
-            raise InvalidInput('cannot read %s: %s' % (path, str(exc).splitlines()[0]))
-        clouds = document.get('clouds') if isinstance(document, dict) else None
-        if isinstance(clouds, dict) and isinstance(clouds.get(name), dict):
-            return clouds[name]
-    return None
-
-
-def _deep_merge(base, override):
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _clean_auth(auth, where):
+def auth_keys(auth, where, secrets):
+    """The auth keys of one layer with our spellings, as strings; empty values dropped, secrets registered."""
     if not isinstance(auth, dict):
         raise InvalidInput('%s must be a dictionary of auth keys' % where)
     cleaned = {}
     for key, value in auth.items():
-        key = CLOUD_AUTH_ALIASES.get(str(key).lower(), str(key).lower())
-        if key in AUTH_KEYS and value not in (None, ''):
-            cleaned[key] = str(value)
+        key = str(key).strip().lower()
+        if value is None or value == '':
+            continue
+        if isinstance(value, (dict, list)):
+            raise InvalidInput('auth.%s (%s) must be a string, not a %s' % (key, where, type(value).__name__))
+        value = str(value)
+        if key in SECRET_KEYS or 'secret' in key or 'password' in key or 'token' in key:
+            secrets.add(value)
+        target = AUTH_ALIASES.get(key, key)
+        if target not in cleaned or key == target:
+            cleaned[target] = value
     return cleaned
 
 
-def _first_env(environ, names):
-    return _first_set(environ.get(name) for name in names)
+def _choose_method(auth_type, cloud_auth_type, layers, where):
+    for given, source in ((auth_type, 'auth_type'), (cloud_auth_type, 'auth_type of %s' % where)):
+        if given:
+            method = method_named(given)
+            if method is None:
+                raise InvalidInput('%s %s is not supported: use one of %s' % (
+                    source, _validate.quote(given), ', '.join(AUTH_TYPE_CHOICES)))
+            return method
+    for layer in layers:
+        method = infer_method(layer)
+        if method is not None:
+            return method
+    raise InvalidInput(
+        'no credentials: set auth.username/auth.password, auth.token with auth.project_id, or auth.ak/auth.sk '
+        '(or name a cloud of clouds.yaml, or set OS_* environment variables)')
 
 
-def _first_set(values):
+def _validate_auth(auth):
+    if auth.get('auth_url'):
+        auth['auth_url'] = _validate.url(auth['auth_url'], 'auth.auth_url')
+    if auth.get('project_id'):
+        _validate.project_id(auth['project_id'])
+    for key in ('username', 'user_id', 'user_domain_name', 'user_domain_id', 'project_name',
+                'project_domain_name', 'project_domain_id'):
+        if auth.get(key):
+            _validate.plain_text(auth[key], 'auth.%s' % key)
+
+
+def _region(options, cloud, auth):
+    """(region, explicit): the option, the cloud's, the project name's prefix, else eu-de."""
+    given = options.get('region_name')
+    if given:
+        return _validate.region(given, 'region_name'), True
+    if cloud.get('region_name'):
+        return _validate.region(cloud['region_name'], 'region_name of %s' % _cloud_description(cloud)), bool(cloud.get('region_explicit', True))
+    return region_from_project(auth.get('project_name')) or DEFAULT_REGION, False
+
+
+def _verify(options, cloud, warnings):
+    validate = options.get('validate_certs')
+    if validate is None:
+        validate = cloud.get('verify')
+    if validate is not None and not _truthy(validate):
+        warnings.append('validate_certs is false: TLS certificates are not verified, so the credentials can be '
+                        'intercepted; use ca_cert for a private CA instead')
+        return False
+    ca_cert = options.get('ca_cert') or cloud.get('cacert')
+    if not ca_cert:
+        return True
+    ca_cert = os.path.expanduser(str(ca_cert))
+    if not os.path.isfile(ca_cert) or not os.access(ca_cert, os.R_OK):
+        raise InvalidInput('ca_cert %s is not a readable file: give the path of a PEM CA bundle' % _validate.quote(ca_cert))
+    return ca_cert
+
+
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() not in ('false', 'no', 'off', '0', 'n', 'f')
+    return bool(value)
+
+
+def _as_number(value, option):
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise InvalidInput('%s must be a number, got %s' % (option, _validate.quote(value)))
+    return value
+
+
+def _first_given(*values):
     for value in values:
-        if value not in (None, ''):
+        if value is not None and value != '':
             return value
     return None
 
 
-def region_from_project(project_name):
-    """'eu-de_sub' -> 'eu-de'; None when the name carries no region."""
-    match = _REGION_PREFIX.match(project_name or '')
-    return match.group(1) if match else None
+def _cloud_description(cloud):
+    if cloud.get('source') == 'environment':
+        return 'the OS_* environment'
+    if cloud.get('name') and cloud.get('source'):
+        return 'cloud %r (%s)' % (cloud['name'], cloud['source'])
+    if cloud.get('source') == 'option':
+        return 'the cloud option'
+    return 'the cloud entry'
 
 
-def _verify(options, cloud, environ):
-    validate = options.get('validate_certs')
-    if validate is None:
-        validate = cloud.get('verify', True) not in (False, 'false', 'False', 'no')
-    if not validate:
-        return False
-    return options.get('ca_cert') or cloud.get('cacert') or environ.get('OS_CACERT') or True
+def _user_info(url):
+    """The user-info part of a URL (a secret if it is there), else None."""
+    if not isinstance(url, str) or '://' not in url:
+        return None
+    netloc = url.split('://', 1)[1].split('/', 1)[0]
+    return netloc.rsplit('@', 1)[0] if '@' in netloc else None
+
+
+def _register_environment_secrets(environ, secrets):
+    for name in ('OS_PASSWORD', 'OS_AUTH_TOKEN', 'OS_TOKEN', 'OS_SECRET_KEY', 'OS_SK', 'OS_SECURITY_TOKEN'):
+        secrets.add(environ.get(name))
+    for name in ('OS_AUTH_URL',):
+        secrets.add(_user_info(environ.get(name)))
+
+
+def _register_nested_secrets(data, secrets):
+    """Secrets anywhere in a cloud dict: values of secret-looking keys, and URL user-info."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                elif isinstance(value, str):
+                    lowered = str(key).lower()
+                    if lowered in SECRET_KEYS or any(word in lowered for word in ('password', 'secret', 'token')):
+                        secrets.add(value)
+                    secrets.add(_user_info(value))
+        elif isinstance(item, list):
+            stack.extend(item)

@@ -50,7 +50,18 @@ class ApiError(OtcJobsError):
 
 
 class TransientError(ApiError):
-    """Worth retrying: connection errors, read timeouts, 429, 500/502/503/504, non-JSON bodies."""
+    """Worth retrying: connection errors, read timeouts, 429, 500/502/503/504, bodies that are not usable JSON.
+
+    ``deadline_passed`` is True when the request could not complete before its deadline: retrying is pointless.
+    """
+
+    def __init__(self, message, deadline_passed=False, **kwargs):
+        super(TransientError, self).__init__(message, **kwargs)
+        self.deadline_passed = deadline_passed
+
+    @property
+    def rate_limited(self):
+        return self.status_code == 429
 
 
 class AuthError(OtcJobsError):

@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Turning job bodies of every service into the one normalized job shape, and reading API errors.
+"""Turning job bodies of every service into the one normalized job shape (SPEC §3).
 
-Pure functions over decoded JSON. Bodies come from remote services, so nothing here trusts their
-shape: odd values become ``None``/``unknown``, and the only exception raised is ``InvalidResponse``
-(a 200 answer that cannot be a job).
+Pure functions over decoded JSON, driven by the per-service table (``_services``). Bodies come
+from remote services, so nothing here trusts their shape: odd values become ``None``/``unknown``,
+and the only exception raised is ``InvalidResponse`` (a 200 answer that cannot be the job asked for).
 
 Decisions where the contract is silent:
 
@@ -13,10 +13,13 @@ Decisions where the contract is silent:
   (``1``, ``true``); ``null``, a missing key in a sub-job, or a list/object becomes ``None``.
   Any of those is ``state: unknown``.
 - A failed job always has an ``error`` dict; ``{code: None, message: None}`` when the API gave no reason.
+- ``end_time`` and ``duration`` stay null until the job is finished: DDS and DDM send an end time
+  while a job still runs, and CCE's ``updateTimestamp`` is only an end once the job is done.
 - Epoch numbers of zero or below are ``None``: APIs use ``0``/``-1`` for "not set", and no job ran before 1970.
   Times outside years 1-9999 are ``None``. Fractions are rounded to the nearest millisecond.
-- Only the top-level body must carry a ``status`` key; sub-jobs are read leniently
-  (a sub-job without one is ``unknown``), and sub-jobs nested deeper than ``MAX_SUB_JOB_DEPTH`` are dropped.
+- Only the top-level body must carry a status; sub-jobs are read leniently (a sub-job without one
+  is ``unknown``), and sub-jobs nested deeper than ``MAX_SUB_JOB_DEPTH`` are dropped.
+- ``progress`` is an int 0-100 from ``60``, ``"60"`` or ``"60%"``; anything else is null.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,30 +28,18 @@ __metaclass__ = type
 
 import datetime
 import decimal
-import json
 import math
 import re
-from html import unescape as html_unescape
 
+from ansible_collections.otc.jobs.plugins.module_utils._api import extract_error, scalar_text
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse
+from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
 
-SERVICES = ('elb', 'cfw')
 STATES = ('init', 'running', 'success', 'failed', 'unknown')
 JOB_KEYS = ('id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',
-            'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'raw')
+            'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'progress', 'resource_ids', 'raw')
 MAX_SUB_JOB_DEPTH = 10
-
-# Both vocabularies for both services: ELB INIT/RUNNING/SUCCESS/FAIL, CFW Running/Success/Failed.
-_STATE_OF_STATUS = {
-    'init': 'init',
-    'running': 'running',
-    'success': 'success',
-    'fail': 'failed',
-    'failed': 'failed',
-}
 _FINISHED_STATES = ('success', 'failed')
-# Where each service puts the job id; the other key is accepted too, defensively.
-_ID_KEYS = {'elb': ('job_id', 'id'), 'cfw': ('id', 'job_id')}
 
 _EPOCH = datetime.datetime(1970, 1, 1)
 _MAX_EPOCH_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
@@ -58,26 +49,19 @@ _ONE_MS = decimal.Decimal(1)
 # re.ASCII: '\d' must not match other scripts' digits, which int() would then read.
 _NUMERIC_TIME = re.compile(r'\A\d+(?:\.\d+)?\Z', re.ASCII)
 # Date, time (seconds and fraction optional), then 'Z', an offset or nothing: 'Z' and nothing both mean UTC.
-_ISO_TIME = re.compile(r'\A(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?)?\Z', re.ASCII)
-
-_TEXT_MESSAGE_LIMIT = 300
-_JSON_MESSAGE_LIMIT = 1000
-_CODE_LIMIT = 100  # real codes are short ('CFW.00200005'); a hostile one must not flood the message
-_HTML_SCAN_LIMIT = 65536  # enough for any error page head; keeps regex work bounded on huge bodies
-_HTML_MARKER = re.compile(r'<\s*(?:!doctype\s+html|html|head|body|title|h1)\b', re.IGNORECASE)
-_HTML_HEADINGS = ('title', 'h1')
-# '<' is excluded inside a tag so that stray '<' cannot make matching quadratic.
-_HTML_TAG = re.compile(r'<[^<>]*>')
-# Keys of an error object, most specific first; IAM's 'title' ('Unauthorized') only when nothing better is there.
-_ERROR_CODE_KEYS = ('error_code', 'errorCode', 'code')
-_ERROR_MESSAGE_KEYS = ('error_msg', 'error_message', 'errorMessage', 'errorMsg', 'fail_reason', 'message', 'msg', 'title')
+# Go's time.String() adds the zone's abbreviation after the offset ('+0000 UTC'): the offset decides.
+_ISO_TIME = re.compile(
+    r'\A(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*'
+    r'(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?(?:\s+[A-Z]{1,5})?)?\Z', re.ASCII)
+_PLAIN_ID = re.compile(r'\A[A-Za-z0-9_-]{1,64}\Z', re.ASCII)
+_PROGRESS = re.compile(r'\A\s*(\d{1,3})(?:\.\d+)?\s*%?\s*\Z', re.ASCII)
 
 
-def job_state(status):
-    """The normalized state of a raw status: 'init', 'running', 'success', 'failed' or 'unknown'."""
+def job_state(status, service='elb'):
+    """The normalized state of a raw status of ``service``: 'init', 'running', 'success', 'failed' or 'unknown'."""
     if not isinstance(status, str):
         return 'unknown'
-    return _STATE_OF_STATUS.get(status.strip().lower(), 'unknown')
+    return job_api(service).statuses.get(status.strip().lower(), 'unknown')
 
 
 def parse_time(value):
@@ -86,87 +70,92 @@ def parse_time(value):
     return None if instant is None else _format_instant(instant)
 
 
+def parse_progress(value):
+    """Percent done as an int 0-100 from 60, 60.5, '60' or '60%'; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = int(value) if isinstance(value, int) or math.isfinite(value) else None
+    elif isinstance(value, str):
+        match = _PROGRESS.match(value)
+        number = int(match.group(1)) if match else None
+    else:
+        number = None
+    return number if number is not None and 0 <= number <= 100 else None
+
+
 def normalize_job(service, body, project_id=None, job_id=None):
     """Return the normalized job dict of SPEC §3 from a 200 body (already JSON-decoded).
 
-    ELB: ``body`` is the job object itself. CFW: ``body`` is ``{"data": {...}}`` (a bare job object is
-    accepted too). ``job_id`` is the id that was asked for, used when the body omits it.
-    Raises InvalidResponse naming the service and job when the body cannot be a job.
+    The job object is found inside its service's wrapper (CFW ``data``, RDS/DDS/DDM ``job``; a bare
+    job object is accepted too). ``job_id`` is the id that was asked for: used when the body omits
+    the id, and an answer for another id is refused. Raises InvalidResponse naming the service and
+    job when the body cannot be that job.
     """
     if service not in SERVICES:
         raise ValueError('unknown service %r: expected one of %s' % (service, ', '.join(SERVICES)))
-    job = _job_object(service, body, job_id)
-    return _normalize(service, job, body, project_id, job_id, depth=0)
-
-
-def extract_error(body, text=None):
-    """``(code, message)`` from an error answer; each a str or None. Never raises.
-
-    ``body`` is the decoded JSON (or None), ``text`` the raw text, used for plain text and HTML answers.
-    """
-    code, message = _error_of_json(body)
-    if code is None and message is None:
-        message = _message_of_text(text)
-    return code, message
+    api = job_api(service)
+    job = _job_object(api, body, job_id)
+    normalized = _normalize(api, job, body, project_id, job_id, depth=0)
+    if job_id is not None and normalized['id'] != job_id:
+        raise InvalidResponse('%s job %s: asked for job %s, the API answered for job %s; refused' % (
+            service, job_id, job_id, _shorten(normalized['id'])))
+    return normalized
 
 
 # --- jobs -----------------------------------------------------------------------------------------
 
 
-def _job_object(service, body, job_id):
+def _job_object(api, body, job_id):
     """The job object inside ``body``, or InvalidResponse saying why there is none."""
     job = body
-    if service == 'cfw' and isinstance(body, dict) and 'data' in body:
-        job = body['data']
+    if api.wrapper and isinstance(body, dict) and api.wrapper in body:
+        job = body[api.wrapper]
         if not isinstance(job, dict):
-            raise _not_a_job(service, body, job_id, "'data' is %s, not an object" % _kind(job))
+            raise _not_a_job(api, body, job_id, "'%s' is %s, not an object" % (api.wrapper, _kind(job)))
     if not isinstance(job, dict):
-        raise _not_a_job(service, body, job_id, 'the body is %s, not an object' % _kind(job))
-    if 'status' not in job:
-        raise _not_a_job(service, body, job_id, "the job has no 'status'")
+        raise _not_a_job(api, body, job_id, 'the body is %s, not an object' % _kind(job))
+    if not _has_path(job, api.status_path):
+        raise _not_a_job(api, body, job_id, "the job has no '%s'" % '.'.join(api.status_path))
     return job
 
 
-def _not_a_job(service, body, job_id, reason):
-    message = '%s job %s: the API answered with a body that is not a job (%s)' % (service, job_id or '(unknown id)', reason)
-    code, api_message = _error_of_json(body)
+def _not_a_job(api, body, job_id, reason):
+    message = '%s job %s: the API answered with a body that is not a job (%s)' % (api.name, job_id or '(unknown id)', reason)
+    code, api_message = extract_error(body, shapes=api.error_shapes)
     if code or api_message:
         # A 200 answer carrying an API error explains itself better than the shape does.
         message += ': %s' % ' '.join(part for part in (code, api_message) if part)
     return InvalidResponse(message)
 
 
-def _normalize(service, job, body, project_id, job_id, depth):
+def _normalize(api, job, body, project_id, job_id, depth):
     """Normalize ``job`` (the job object inside ``body``); ``depth`` counts sub-job levels."""
-    state = job_state(job.get('status'))
+    status = _get(job, api.status_path)
+    state = job_state(status, api.name)
     finished = state in _FINISHED_STATES
-    begin = _parse_instant(job.get('begin_time'))
-    end = _parse_instant(job.get('end_time'))
+    begin = _first_instant(job, api.begin_paths)
+    end = _first_instant(job, api.end_paths) if finished else None
+    sub_jobs = _sub_jobs(api, job, project_id, depth)
     return {
-        'id': _job_id(service, job, job_id),
-        'service': service,
+        'id': _first_text([job], api.id_paths) or job_id,
+        'service': api.name,
         'project_id': project_id,
-        'status': _scalar_text(job.get('status')),
+        'status': scalar_text(status),
         'state': state,
         'finished': finished,
         'succeeded': state == 'success',
-        'job_type': _scalar_text(job.get('job_type')) if service == 'elb' else None,
+        'job_type': _first_text([job], api.job_type_paths),
         'begin_time': None if begin is None else _format_instant(begin),
         'end_time': None if end is None else _format_instant(end),
-        'duration': _duration(begin, end) if finished else None,
-        'error': _job_error(job, body) if state == 'failed' else None,
-        'entities': _entities(service, job),
-        'sub_jobs': _sub_jobs(service, job.get('sub_jobs'), project_id, depth),
+        'duration': _duration(begin, end),
+        'error': _job_error(api, job, body) if state == 'failed' else None,
+        'entities': _entities(api, job),
+        'sub_jobs': sub_jobs,
+        'progress': _first_progress(job, api.progress_paths),
+        'resource_ids': _resource_ids(api, job, sub_jobs),
         'raw': body,
     }
-
-
-def _job_id(service, job, fallback):
-    for key in _ID_KEYS[service]:
-        value = _scalar_text(job.get(key))
-        if value:
-            return value
-    return fallback
 
 
 def _duration(begin, end):
@@ -175,50 +164,107 @@ def _duration(begin, end):
     return max(0.0, round((end - begin).total_seconds(), 3))
 
 
-def _job_error(job, body):
+def _job_error(api, job, body):
     """``{code, message}`` of a failed job; CFW may put ``error_code``/``error_msg`` beside ``data``."""
-    sources = [job] if body is job else [job, body]
-    code = _first_text(sources, ('error_code', 'code'))
-    message = _first_text(sources, ('fail_reason', 'error_msg', 'message'))
-    return {'code': code, 'message': message}
+    sources = [job] if body is job or not isinstance(body, dict) else [job, body]
+    return {'code': _first_text(sources, api.error_code_paths), 'message': _first_text(sources, api.error_message_paths)}
 
 
-def _first_text(sources, keys):
+def _entities(api, job):
+    entities = _get(job, api.entities_path) if api.entities_path else None
+    return entities if isinstance(entities, dict) else {}
+
+
+def _sub_jobs(api, job, project_id, depth):
+    """Normalized sub-jobs from every place the service keeps them; non-object items are skipped."""
+    if depth >= MAX_SUB_JOB_DEPTH:
+        return []
+    found = []
+    for path in api.sub_job_paths:
+        items = _get(job, path)
+        if isinstance(items, list):
+            found.extend(_normalize(api, item, item, project_id, None, depth + 1) for item in items if isinstance(item, dict))
+    return found
+
+
+def _resource_ids(api, job, sub_jobs):
+    """Ids of what the job and its sub-jobs made or changed, in order, each once."""
+    ids = []
+    for path in api.resource_id_paths:
+        for value in _values(job, path):
+            text = scalar_text(value)
+            if text and text not in ids:
+                ids.append(text)
+    for sub_job in sub_jobs:
+        ids.extend(value for value in sub_job['resource_ids'] if value not in ids)
+    return ids
+
+
+def _first_progress(job, paths):
+    for path in paths:
+        progress = parse_progress(_get(job, path))
+        if progress is not None:
+            return progress
+    return None
+
+
+def _first_instant(job, paths):
+    for path in paths:
+        instant = _parse_instant(_get(job, path))
+        if instant is not None:
+            return instant
+    return None
+
+
+def _first_text(sources, paths):
     for source in sources:
-        for key in keys:
-            value = _scalar_text(source.get(key))
-            if value:
+        for path in paths:
+            value = scalar_text(_get(source, path))
+            if value and value.strip():
                 return value
     return None
 
 
-def _entities(service, job):
-    entities = job.get('entities')
-    return entities if service == 'elb' and isinstance(entities, dict) else {}
-
-
-def _sub_jobs(service, sub_jobs, project_id, depth):
-    """Normalized sub-jobs; anything but a list is none, non-object items are skipped."""
-    if not isinstance(sub_jobs, list) or depth >= MAX_SUB_JOB_DEPTH:
-        return []
-    return [_normalize(service, sub_job, sub_job, project_id, None, depth + 1)
-            for sub_job in sub_jobs if isinstance(sub_job, dict)]
-
-
-def _scalar_text(value):
-    """A string as sent, a number or boolean as its JSON text; None for null, lists and objects."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, int, float)):
-        try:
-            return json.dumps(value)
-        except ValueError:  # an int too long to print (Python's digit limit)
+def _get(obj, path):
+    """The value at ``path`` (a tuple of keys) in nested objects, or None."""
+    for key in path:
+        if not isinstance(obj, dict):
             return None
-    return None
+        obj = obj.get(key)
+    return obj
+
+
+def _has_path(obj, path):
+    for key in path:
+        if not isinstance(obj, dict) or key not in obj:
+            return False
+        obj = obj[key]
+    return True
+
+
+def _values(obj, path):
+    """Every value at ``path``, where '*' steps into each item of a list."""
+    current = [obj]
+    for key in path:
+        following = []
+        for item in current:
+            if key == '*':
+                following.extend(item if isinstance(item, list) else [])
+            elif isinstance(item, dict) and key in item:
+                following.append(item[key])
+        current = following
+    return current
 
 
 def _kind(value):
     return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean', type(None): 'null'}.get(type(value), 'a number')
+
+
+def _shorten(value):
+    if isinstance(value, str) and _PLAIN_ID.match(value):
+        return value  # a well-formed id reads best as it is: 'answered for job B'
+    text = repr(value) if value is not None else 'none'
+    return text if len(text) <= 80 else text[:77] + '...'
 
 
 # --- times ----------------------------------------------------------------------------------------
@@ -232,7 +278,7 @@ def _parse_instant(value):
         return _from_epoch(decimal.Decimal(value))
     if isinstance(value, float):
         return _from_epoch(decimal.Decimal(repr(value))) if math.isfinite(value) else None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 64:
         return None
     text = value.strip()
     if _NUMERIC_TIME.match(text):
@@ -269,105 +315,10 @@ def _from_iso(text):
 def _fraction_millis(fraction):
     if not fraction:
         return 0
-    return int((decimal.Decimal('0.' + fraction) * 1000).quantize(_ONE_MS, rounding=decimal.ROUND_HALF_EVEN))
+    return int((decimal.Decimal('0.' + fraction[:12]) * 1000).quantize(_ONE_MS, rounding=decimal.ROUND_HALF_EVEN))
 
 
 def _format_instant(instant):
     # Formatted by hand: strftime does not zero-pad years before 1000 on every platform.
     return '%04d-%02d-%02dT%02d:%02d:%02d.%03dZ' % (
         instant.year, instant.month, instant.day, instant.hour, instant.minute, instant.second, instant.microsecond // 1000)
-
-
-# --- API errors -----------------------------------------------------------------------------------
-
-
-def _error_of_json(body):
-    """``(code, message)`` from the known error shapes of a decoded body; ``(None, None)`` if none fits."""
-    if isinstance(body, str):
-        return None, _limit(body.strip(), _JSON_MESSAGE_LIMIT)
-    if not isinstance(body, dict):
-        return None, None
-    error = body.get('error')
-    if isinstance(error, str) and error.strip():
-        return _error_code(body.get('code') or body.get('error_code')), _limit(error.strip(), _JSON_MESSAGE_LIMIT)
-    # {"error": {...}} first, then the body itself, then any other wrapper such as {"NeutronError": {...}}.
-    candidates = [error, body] + [value for key, value in body.items() if key != 'error']
-    for candidate in candidates:
-        if isinstance(candidate, dict):
-            code, message = _error_of_object(candidate)
-            if code is not None or message is not None:
-                return code, message
-    return None, None
-
-
-def _error_of_object(obj):
-    return _first_code(obj), _first_message(obj)
-
-
-def _first_code(obj):
-    for key in _ERROR_CODE_KEYS:
-        code = _error_code(obj.get(key))
-        if code is not None:
-            return code
-    return None
-
-
-def _first_message(obj):
-    for key in _ERROR_MESSAGE_KEYS:
-        value = _scalar_text(obj.get(key))
-        if value and value.strip():
-            return _limit(value.strip(), _JSON_MESSAGE_LIMIT)
-    return None
-
-
-def _error_code(value):
-    """Codes are strings (IAM sends the int 401); booleans and empty strings are no code."""
-    if isinstance(value, bool):
-        return None
-    text = _scalar_text(value)
-    if text is None:
-        return None
-    return _limit(text.strip(), _CODE_LIMIT)
-
-
-def _message_of_text(text):
-    """The message of a plain text or HTML answer: the page title or first heading, else the text itself."""
-    if isinstance(text, bytes):
-        text = text.decode('utf-8', 'replace')
-    if not isinstance(text, str):
-        return None
-    head = text[:_HTML_SCAN_LIMIT]
-    if _HTML_MARKER.search(head):
-        return _html_message(head)
-    return _limit(_collapse(text[:_TEXT_MESSAGE_LIMIT * 4]), _TEXT_MESSAGE_LIMIT)
-
-
-def _html_message(html):
-    for tag in _HTML_HEADINGS:
-        heading = _html_text(_element_content(html, tag))
-        if heading:
-            return _limit(heading, _TEXT_MESSAGE_LIMIT)
-    return _limit(_html_text(html), _TEXT_MESSAGE_LIMIT)
-
-
-def _element_content(html, tag):
-    """The inner HTML of the first ``<tag>`` element, found with str.find (linear even on hostile pages)."""
-    lower = html.lower()
-    start = lower.find('<' + tag)
-    open_end = lower.find('>', start) if start >= 0 else -1
-    close = lower.find('</' + tag, open_end) if open_end >= 0 else -1
-    return html[open_end + 1:close] if close >= 0 else ''
-
-
-def _html_text(fragment):
-    return _collapse(html_unescape(_HTML_TAG.sub(' ', fragment)))
-
-
-def _collapse(text):
-    return ' '.join(text.split())
-
-
-def _limit(text, limit):
-    if not text:
-        return None
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + '...'

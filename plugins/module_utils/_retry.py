@@ -34,13 +34,17 @@ class RetryPolicy:
     """When to give up: after ``max_attempts`` tries, or when the monotonic ``deadline`` has passed.
 
     ``deadline`` None means only ``max_attempts`` bounds the retries; ``max_attempts`` None
-    means only the deadline does (job_wait retries until its own timeout).
+    means only the deadline does (job_wait retries until its own timeout). ``retry_rate_limited``
+    False hands a 429 straight back to the caller (the waiter slows the whole wait down instead).
+    A ``Retry-After`` longer than the time left ends the retries at once, saying so, unless
+    ``cap_retry_after`` (job_wait: wait what is left, then time out).
     """
 
     # Without a deadline, a Retry-After of an hour must not stall a task for an hour.
     MAX_RETRY_AFTER = 60.0
 
-    def __init__(self, max_attempts=None, deadline=None, backoff=None, clock=time.monotonic, sleep=time.sleep, stop=None):
+    def __init__(self, max_attempts=None, deadline=None, backoff=None, clock=time.monotonic, sleep=time.sleep, stop=None,
+                 retry_rate_limited=True, cap_retry_after=False):
         if max_attempts is None and deadline is None:
             raise ValueError('a retry policy needs max_attempts or a deadline')
         self.max_attempts = max_attempts
@@ -50,6 +54,8 @@ class RetryPolicy:
         self.sleep = sleep
         # A threading.Event: once set (another job of the same wait failed), stop retrying at once.
         self.stop = stop
+        self.retry_rate_limited = retry_rate_limited
+        self.cap_retry_after = cap_retry_after
 
     def remaining(self):
         if self.deadline is None:
@@ -78,17 +84,28 @@ class RetryPolicy:
         return self.stop is not None and self.stop.is_set()
 
     def _pause(self, attempt, exc):
-        """Seconds to sleep before the next try, or None to give up."""
+        """Seconds to sleep before the next try, or None to give up (after amending ``exc``'s message)."""
+        if exc.deadline_passed or (exc.rate_limited and not self.retry_rate_limited):
+            return None
         if self.max_attempts is not None and attempt >= self.max_attempts:
             return None
         pause = self.backoff.delay(attempt - 1)
+        remaining = self.remaining()
         if exc.retry_after is not None:
             # The server knows best when it can answer again; never sleep less than it asked.
+            if remaining is not None and exc.retry_after >= remaining and not self.cap_retry_after:
+                exc.message = '%s; the API asked to retry after %s s, more than the %s s left' % (
+                    exc.message, _seconds(exc.retry_after), _seconds(max(0.0, remaining)))
+                exc.args = (exc.message,)
+                return None
             pause = max(pause, min(exc.retry_after, self.MAX_RETRY_AFTER))
-        remaining = self.remaining()
         if remaining is not None:
             if remaining <= 0:
                 return None
             # Never sleep past the deadline: one last try right at it is still worth making.
             pause = min(pause, remaining)
         return pause
+
+
+def _seconds(value):
+    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)

@@ -1,18 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A private on-disk cache of IAM tokens, so a play of many tasks asks IAM once.
+"""A private on-disk cache of IAM tokens (and AK/SK project ids), so a play of many tasks asks IAM once.
 
 One file per credential set, named by a hash of auth_url, domain, user and scope (never the
-password). Directory 0700, files 0600, written atomically. The cache is an optimisation: any
-problem reading or writing it means "no cached token", never a failed task.
+password). A token entry also holds a salted, slow digest of the password it was issued for, checked
+before reuse: a wrong password never gets a cached token, it goes to IAM and fails there.
+
+Directory 0700, files 0600, written atomically; neither the directory nor a file is ever used
+through a symbolic link, and nothing others can write is trusted. The cache is an optimisation:
+any problem reading or writing it means "no cached entry", never a failed task.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import binascii
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -21,6 +27,11 @@ import time
 
 # Renew this long before IAM's expiry, so a token never dies in the middle of a task.
 EXPIRY_MARGIN = 300
+# PBKDF2-HMAC-SHA256: slow enough that a stolen cache file does not give the password away cheaply,
+# fast enough (tens of ms) to check on every task.
+DIGEST_ITERATIONS = 100000
+MAX_FILE = 1024 * 1024
+_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 
 
 def default_directory(environ=None):
@@ -29,9 +40,29 @@ def default_directory(environ=None):
     return os.path.join(base, 'otc.jobs')
 
 
-def cache_key(auth_url, domain, user, project):
-    material = '\n'.join(str(part or '') for part in (auth_url.rstrip('/'), domain, user, project))
+def cache_key(*parts):
+    material = '\n'.join(str(part or '') for part in parts)
     return hashlib.sha256(material.encode('utf-8')).hexdigest()
+
+
+def password_digest(password, salt=None, iterations=DIGEST_ITERATIONS):
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.pbkdf2_hmac('sha256', password.encode('utf-8'), salt, iterations)
+    return {'salt': binascii.hexlify(salt).decode('ascii'), 'iterations': iterations,
+            'sha256': binascii.hexlify(digest).decode('ascii')}
+
+
+def password_matches(stored, password):
+    """Whether ``password`` is the one ``stored`` (a password_digest) was made from."""
+    try:
+        salt = binascii.unhexlify(stored['salt'])
+        iterations = int(stored['iterations'])
+        if not 1000 <= iterations <= 10000000:
+            return False
+        fresh = password_digest(password, salt, iterations)
+        return hmac.compare_digest(fresh['sha256'], str(stored['sha256']))
+    except (KeyError, TypeError, ValueError, binascii.Error):
+        return False
 
 
 class TokenCache:
@@ -39,34 +70,44 @@ class TokenCache:
         self.directory = directory or default_directory()
         self.clock = clock
 
-    def _path(self, key):
-        return os.path.join(self.directory, 'token-%s.json' % key)
+    def _path(self, key, kind):
+        return os.path.join(self.directory, '%s-%s.json' % (kind, key))
 
-    def load(self, key):
-        """The cached entry if it is still valid for EXPIRY_MARGIN seconds, else None."""
-        path = self._path(key)
+    def load(self, key, password=None, kind='token'):
+        """The cached entry if it is valid for EXPIRY_MARGIN more seconds and, for a token, was issued
+        for ``password``; else None."""
         try:
-            if _is_shared(path):
+            if not self._trusted_directory():
                 return None
-            with open(path) as handle:
-                entry = json.load(handle)
-            if not isinstance(entry, dict) or not entry.get('token'):
+            entry = _read_private(self._path(key, kind))
+            if not isinstance(entry, dict):
                 return None
             if float(entry.get('expires_at', 0)) - self.clock() <= EXPIRY_MARGIN:
                 return None
+            if kind == 'token':
+                if not entry.get('token') or password is None or not password_matches(entry.get('password'), password):
+                    return None
+                entry = dict(entry)
+                entry.pop('password', None)
             return entry
         except (IOError, OSError, ValueError, TypeError):
             return None
 
-    def store(self, key, entry):
+    def store(self, key, entry, password=None, kind='token'):
+        entry = dict(entry)
+        if kind == 'token':
+            if password is None:
+                return False
+            entry['password'] = password_digest(password)
         try:
             self._ensure_directory()
-            handle, temp_path = tempfile.mkstemp(prefix='.token-', dir=self.directory)
+            handle, temp_path = tempfile.mkstemp(prefix='.%s-' % kind, dir=self.directory)
             try:
                 os.fchmod(handle, 0o600)
                 with os.fdopen(handle, 'w') as stream:
                     json.dump(entry, stream)
-                os.rename(temp_path, self._path(key))
+                # rename replaces a symlink at the target itself; it never writes through it.
+                os.rename(temp_path, self._path(key, kind))
             except BaseException:
                 _remove(temp_path)
                 raise
@@ -74,21 +115,44 @@ class TokenCache:
             return False
         return True
 
-    def drop(self, key):
-        _remove(self._path(key))
+    def drop(self, key, kind='token'):
+        _remove(self._path(key, kind))
+
+    def _trusted_directory(self):
+        """A real directory (not a symlink) of ours that only we can use."""
+        info = os.lstat(self.directory)
+        return (stat.S_ISDIR(info.st_mode) and not stat.S_IMODE(info.st_mode) & 0o077
+                and (not hasattr(os, 'getuid') or info.st_uid == os.getuid()))
 
     def _ensure_directory(self):
-        if not os.path.isdir(self.directory):
+        try:
+            os.mkdir(self.directory, 0o700)
+        except OSError:
+            pass  # exists (checked below), or the parent is missing
+        if not os.path.lexists(self.directory):
             os.makedirs(self.directory, 0o700)
-        mode = stat.S_IMODE(os.stat(self.directory).st_mode)
-        if mode != 0o700:
-            os.chmod(self.directory, 0o700)
+        info = os.lstat(self.directory)
+        if not stat.S_ISDIR(info.st_mode) or (hasattr(os, 'getuid') and info.st_uid != os.getuid()):
+            raise OSError('%s is not a directory of ours' % self.directory)
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            os.chmod(self.directory, 0o700)  # lstat said: a real directory, so this cannot follow a link
 
 
-def _is_shared(path):
-    """A cache file others may read or write is not trusted (and not used)."""
-    info = os.stat(path)
-    return bool(info.st_mode & 0o077) or (hasattr(os, 'getuid') and info.st_uid != os.getuid())
+def _read_private(path):
+    """JSON of a regular file of ours that others cannot read or write, opened without following links."""
+    handle = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_size > MAX_FILE:
+            return None
+        if hasattr(os, 'getuid') and info.st_uid != os.getuid():
+            return None
+        with os.fdopen(handle, 'r') as stream:
+            handle = None
+            return json.load(stream)
+    finally:
+        if handle is not None:
+            os.close(handle)
 
 
 def _remove(path):

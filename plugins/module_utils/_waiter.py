@@ -68,6 +68,51 @@ class PollSchedule:
         return beat
 
 
+class Throttle:
+    """How hard one wait may press an API that says 429: fewer polls in flight and a pause, then recovery.
+
+    Additive increase, multiplicative decrease (as TCP, and as amazon.aws backs off a throttled
+    API): a 429 halves the polls allowed in flight (at most once per ``sleep``, so one crowded round
+    does not count many times) and holds every new poll until its Retry-After (else a growing
+    backoff); each later run of successes gives one poll in flight back, up to ``max_concurrency``.
+    """
+
+    def __init__(self, limit, sleep, max_sleep, clock):
+        self.ceiling = limit
+        self.limit = limit
+        self.sleep = sleep
+        self.max_sleep = max_sleep
+        self.clock = clock
+        self.resume_at = None
+        self.strikes = 0
+        self._successes = 0
+        self._last_cut = None
+        self._lock = threading.Lock()
+
+    def rate_limited(self, retry_after):
+        with self._lock:
+            now = self.clock()
+            if self._last_cut is None or now - self._last_cut >= self.sleep:
+                self.limit = max(1, self.limit // 2)
+                self._last_cut = now
+                self.strikes += 1
+            self._successes = 0
+            pause = retry_after if retry_after is not None else min(self.max_sleep, self.sleep * 2 ** min(self.strikes, 10))
+            self.resume_at = max(self.resume_at or now, now + pause)
+
+    def succeeded(self):
+        with self._lock:
+            self._successes += 1
+            if self.limit < self.ceiling and self._successes >= self.limit:
+                self.limit += 1
+                self._successes = 0
+            elif self.limit >= self.ceiling:
+                self.strikes = 0
+
+    def allows(self, in_flight, now):
+        return in_flight < self.limit and (self.resume_at is None or now >= self.resume_at)
+
+
 class WaitResult:
     def __init__(self, jobs, elapsed, polls):
         self.jobs = jobs
@@ -87,64 +132,84 @@ class _Watch:
         self.polled_at = None       # when the latest poll began
         self.answered_at = None     # when the latest poll ended
         self.finished = False
+        self.reported = False       # its failure has had its progress line
 
 
 class JobWaiter:
+    """Polls jobs until each is finished, failing nothing itself: the caller judges the outcome.
+
+    ``progress(line)`` (optional) gets a status line every ``progress_interval`` seconds of a
+    longer wait, and one as soon as a job fails; ``warn(line)`` gets unknown statuses once each.
+    """
+
     def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=8,
-                 warn=None, clock=time.monotonic, rng=None):
+                 warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None):
         self.client = client
         self.timeout = float(timeout)
         self.sleep = float(sleep)
-        self.max_sleep = float(max_sleep)
+        self.max_sleep = max(float(max_sleep), self.sleep)
         self._rng = rng
         self.not_found_timeout = float(not_found_timeout)
-        self.max_concurrency = max(1, int(max_concurrency))
+        self.max_concurrency = int(max_concurrency)
         self._warn = warn
         self._warned = set()
+        self._progress = progress if progress_interval else None
+        self.progress_interval = float(progress_interval or 0)
         self.clock = clock
         self._stop = None
 
-    def wait(self, job_ids):
-        """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error."""
+    def wait(self, job_ids, start=None):
+        """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error.
+
+        ``start`` (monotonic) is when the task's clock began, if before now (e.g. before authenticating).
+        """
         self._stop = threading.Event()
-        start = self.clock()
+        start = self.clock() if start is None else start
         schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
+        throttle = Throttle(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
         deadline = start + self.timeout
+        next_progress = start + self.progress_interval
         polls_before = self.client.polls
         watches = [_Watch(job_id, start) for job_id in job_ids]
-        workers = min(self.max_concurrency, len(watches))
-        executor = ThreadPoolExecutor(max_workers=workers)
+        executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
         in_flight = {}
         try:
             while True:
                 unfinished = [w for w in watches if not w.finished]
                 now = self.clock()
+                self._report_failures(watches, start, now)
                 if not unfinished:
                     break
-                # Past the deadline, a job gets one last poll only if its latest answer predates
-                # the deadline: so no path runs longer than timeout + one api_timeout.
-                idle = [w for w in unfinished if w not in in_flight.values()
-                        and (now < deadline or w.answered_at is None or w.answered_at < deadline)]
-                if not in_flight and not idle:
+                if now >= deadline and not in_flight:
                     raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
+                if self._progress is not None and now >= next_progress:
+                    self._progress(self._status_line(watches, now - start))
+                    next_progress = max(next_progress + self.progress_interval, now)
+                idle = [w for w in unfinished if w not in in_flight.values()]
                 # Due jobs in beat order; on one beat, the one polled longest ago first.
                 for watch in sorted(idle, key=lambda w: (w.next_poll_at, w.polled_at or start)):
-                    if len(in_flight) >= self.max_concurrency or watch.next_poll_at > now:
+                    if now >= deadline or watch.next_poll_at > now or not throttle.allows(len(in_flight), now):
                         break
-                    in_flight[executor.submit(self._poll, watch, schedule, start, deadline)] = watch
-                self._pause(in_flight, idle)
+                    in_flight[executor.submit(self._poll, watch, schedule, throttle, start, deadline)] = watch
+                wake = [deadline]
+                if self._progress is not None:
+                    wake.append(next_progress)
+                if throttle.resume_at is not None and throttle.resume_at > now:
+                    wake.append(throttle.resume_at)
+                self._pause(in_flight, [w for w in idle if w not in in_flight.values()], throttle, min(wake))
         finally:
             self._stop.set()
             executor.shutdown(wait=True)
         return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
 
-    def _pause(self, in_flight, idle):
-        """Sleep until a poll finishes or the next one is due; re-raise fatal errors from polls."""
-        starts = [w.next_poll_at for w in idle if w not in in_flight.values()]
-        if in_flight and (not starts or len(in_flight) >= self.max_concurrency):
-            pause = None  # only a finished poll can change anything now
+    def _pause(self, in_flight, idle, throttle, wake_at):
+        """Sleep until a poll finishes, the next one is due, or ``wake_at``; re-raise fatal errors from polls."""
+        starts = [w.next_poll_at for w in idle]
+        if in_flight and (not starts or not throttle.allows(len(in_flight), self.clock())):
+            until = wake_at  # mostly a finished poll can change anything now
         else:
-            pause = max(0.0, min(starts) - self.clock())
+            until = min([wake_at] + starts)
+        pause = max(0.0, until - self.clock())
         if not in_flight:
             self._stop.wait(pause)
             return
@@ -153,10 +218,11 @@ class JobWaiter:
             in_flight.pop(future)
             future.result()  # a fatal error of one job ends the whole wait
 
-    def _poll(self, watch, schedule, start, deadline):
+    def _poll(self, watch, schedule, throttle, start, deadline):
         watch.polled_at = self.clock()
         policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.sleep / 2, cap=schedule.max_sleep),
-                             clock=self.clock, stop=self._stop)
+                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True)
+        resume_at = None
         try:
             job = self.client.fetch(watch.job_id, policy)
         except JobNotFound as exc:
@@ -166,12 +232,17 @@ class JobWaiter:
             watch.last_status = 'not found yet'
             watch.last_error = exc.message
         except TransientError as exc:
-            # The retry layer gave up at the deadline; the next loop turn reports the timeout.
+            # Rate limited: the whole wait slows down. Otherwise the retry layer gave up at the
+            # deadline, and the next loop turn reports the timeout.
             watch.last_error = exc.message
+            if exc.rate_limited:
+                throttle.rate_limited(exc.retry_after)
+                resume_at = throttle.resume_at
         except Exception:
             self._stop.set()
             raise
         else:
+            throttle.succeeded()
             watch.job = job
             watch.last_status = job['status']
             watch.last_error = None
@@ -179,13 +250,38 @@ class JobWaiter:
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
         watch.answered_at = self.clock()
-        watch.next_poll_at = min(schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at), deadline)
+        next_poll = schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at)
+        watch.next_poll_at = min(max(next_poll, resume_at or next_poll), deadline)
 
     def _warn_unknown(self, job):
         key = (job['id'], job['status'])
         if self._warn is not None and key not in self._warned:
             self._warned.add(key)
             self._warn(unknown_status_warning(job) + '; still waiting')
+
+    def _report_failures(self, watches, start, now):
+        """A progress line for each job that has just been seen failed."""
+        for watch in watches:
+            if watch.finished and not watch.reported:
+                watch.reported = True
+                if self._progress is not None and watch.job['state'] == 'failed':
+                    self._progress('otc.jobs.job_wait: %s after %s' % (describe_failed_job(watch.job), format_duration(now - start)))
+
+    def _status_line(self, watches, elapsed):
+        finished = [w for w in watches if w.finished]
+        failed = [w for w in finished if w.job['state'] == 'failed']
+        line = 'otc.jobs.job_wait: %s %d/%d finished' % (self.client.service, len(finished), len(watches))
+        if failed:
+            line += ' (%d failed)' % len(failed)
+        line += ', %d running, %s of %s' % (len(watches) - len(finished), format_duration(elapsed), format_duration(self.timeout))
+        waiting = [w for w in watches if not w.finished]
+        if len(waiting) == 1:
+            job = waiting[0].job
+            status = waiting[0].last_status or 'no answer yet'
+            if job is not None and job.get('progress') is not None:
+                status += ' %d%%' % job['progress']
+            line += '; job %s: %s' % (waiting[0].job_id, status)
+        return line
 
     def _timeout(self, unfinished, watches, elapsed, polls):
         service = self.client.service
@@ -202,6 +298,18 @@ class JobWaiter:
                 _seconds(self.timeout), len(parts), len(watches), service,
                 '; '.join('%s (%s)' % part for part in parts))
         return WaitTimeout(message, jobs=[w.job for w in watches], elapsed=round(elapsed, 3), polls=polls)
+
+
+def format_duration(seconds):
+    """'45s', '2m10s', '30m', '1h5m' for progress lines."""
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return '%dh%s' % (hours, '%dm' % minutes if minutes else '')
+    if minutes:
+        return '%dm%s' % (minutes, '%ds' % secs if secs else '')
+    return '%ds' % secs
 
 
 def failure_message(jobs):

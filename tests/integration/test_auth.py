@@ -73,7 +73,8 @@ def test_region_from_project_name_selects_catalog_region(emulator, playbook):
     for name in ('eu-nl by name', 'eu-nl by id with region', 'eu-nl by id, region from the token'):
         assert ok(run, name)['job']['project_id'] == emu_mod.OTHER_PROJECT_ID
     assert failed(run, 'eu-nl name, region eu-de')['msg'] == (
-        'no elb endpoint: none in the token catalog for region eu-de; set endpoint')
+        'no elb endpoint: none in the token catalog for region eu-de (catalog type elb or elbv1, interface public); '
+        'set endpoint')
 
 
 def test_token_cache_one_login_per_play(emulator, playbook, tmp_path):
@@ -152,7 +153,8 @@ def test_iam_failures(emulator, playbook):
         assert msg.startswith('IAM refused'), msg
         assert '(HTTP 401): The project does not exist or you have no permission to access it.' in msg, msg
     msg = failed(run, 'unreachable')['msg']
-    assert msg.startswith('cannot reach IAM at http://127.0.0.1:1/v3 to authenticate user demo: '), msg
+    assert msg.startswith('cannot reach IAM at http://127.0.0.1:1/v3 to authenticate user demo in domain %s: '
+                          'POST to http://127.0.0.1:1 failed: connection refused' % emu_mod.DOMAIN_NAME), msg
     for name in ('wrong password', 'unknown project', 'unknown project id', 'unreachable'):
         assert 'wrong-pw' not in json.dumps(run.task(name))
     assert emulator.stats()['by_route'].get('elb_job', 0) == 0
@@ -231,7 +233,9 @@ def test_clouds_yaml_and_os_cloud(emulator, playbook, tmp_path):
                    env=dict(env, OS_CLOUD='mycloud'))
     assert ok(run, 'os_cloud')['job']['id'] == job['job_id']
     run = playbook(task('unknown cloud', service='elb', job_id=job['job_id'], cloud='nocloud'), env=env)
-    assert failed(run, 'unknown cloud')['msg'].startswith("cloud 'nocloud' is not in any clouds.yaml")
+    msg = failed(run, 'unknown cloud')['msg']
+    assert msg.startswith("cloud 'nocloud' is not defined in %s" % (conf / 'clouds.yaml')), msg
+    assert 'clouds defined: mycloud' in msg and emu_mod.USER_PASSWORD not in msg
     assert emulator.stats()['iam_calls'] == 2
 
 
@@ -246,31 +250,35 @@ def test_clouds_yaml_in_home(emulator, playbook, tmp_path):
     assert ok(run, 'home cloud')['job']['id'] == job['job_id']
 
 
-def test_precedence_auth_over_cloud_over_env(emulator, playbook, tmp_path):
+def test_precedence_auth_over_cloud_and_environment_only_without_a_cloud(emulator, playbook, tmp_path):
     job = emulator.create_job('elb', duration=0)
     conf = tmp_path / 'conf'
     conf.mkdir()
-    env = write_clouds(conf, emulator, pw_auth(emulator, password='cloud-wrong', username=None))
-    env.update({'OS_PASSWORD': 'env-wrong', 'OS_USERNAME': emu_mod.USER_NAME, 'OS_AUTH_URL': 'http://127.0.0.1:1/v3'})
+    env = write_clouds(conf, emulator, pw_auth(emulator, password='cloud-wrong'))
+    # Leftovers that would break the named cloud if they were read (as openstacksdk, they are not).
+    env.update({'OS_PASSWORD': 'env-wrong', 'OS_USERNAME': 'nobody', 'OS_AUTH_URL': 'http://127.0.0.1:1/v3',
+                'OS_PROJECT_ID': 'ffffffffffffffffffffffffffffffff', 'OS_REGION_NAME': 'eu-nl'})
     no_cache = {'token_cache': False, 'cloud': 'mycloud', 'service': 'elb', 'job_id': job['job_id']}
     tasks = (
         task('auth password wins', auth={'password': emu_mod.USER_PASSWORD}, **no_cache)
-        + task('cloud password beats env', **no_cache)
+        + task('cloud password, env ignored', **no_cache)
     )
     run = playbook(tasks, env=env)
-    ok(run, 'auth password wins')  # username from env, auth_url from the cloud entry, not env's
-    msg = failed(run, 'cloud password beats env')['msg']
+    assert ok(run, 'auth password wins')['job']['project_id'] == emu_mod.PROJECT_ID
+    msg = failed(run, 'cloud password, env ignored')['msg']
     assert msg.startswith('IAM refused the password for user demo'), msg
     assert 'cloud-wrong' not in msg and 'env-wrong' not in msg
 
-    env['OS_PASSWORD'] = emu_mod.USER_PASSWORD
-    write_clouds(conf, emulator, pw_auth(emulator, password=None, username=None))
+    # No cloud named: the OS_* environment forms the cloud, and auth keys win over it key by key.
+    env = {'OS_AUTH_URL': emulator.url + '/v3', 'OS_USERNAME': emu_mod.USER_NAME, 'OS_PASSWORD': emu_mod.USER_PASSWORD,
+           'OS_USER_DOMAIN_NAME': emu_mod.DOMAIN_NAME, 'OS_PROJECT_NAME': emu_mod.PROJECT_NAME}
+    plain = {'token_cache': False, 'service': 'elb', 'job_id': job['job_id']}
     tasks = (
-        task('env fills the gap', **no_cache)
-        + task('auth wrong beats env right', auth={'password': 'auth-wrong'}, **no_cache)
+        task('env forms the cloud', **plain)
+        + task('auth wrong beats env right', auth={'password': 'auth-wrong'}, **plain)
     )
     run = playbook(tasks, env=env)
-    ok(run, 'env fills the gap')
+    ok(run, 'env forms the cloud')
     assert failed(run, 'auth wrong beats env right')['msg'].startswith('IAM refused the password')
     assert emulator.stats()['iam_calls'] == 4
 
@@ -309,8 +317,10 @@ def test_catalog_cfwv3_and_missing(emulator, playbook):
                auth=pw_auth(emulator))
     )
     run = playbook(tasks)
-    assert failed(run, 'no cfw')['msg'] == 'no cfw endpoint: none in the token catalog for region eu-de; set endpoint'
-    assert failed(run, 'no elb')['msg'] == 'no elb endpoint: none in the token catalog for region eu-de; set endpoint'
+    assert failed(run, 'no cfw')['msg'] == (
+        'no cfw endpoint: none in the token catalog for region eu-de (catalog type cfw or cfwv3, interface public); set endpoint')
+    assert failed(run, 'no elb')['msg'] == (
+        'no elb endpoint: none in the token catalog for region eu-de (catalog type elb or elbv1, interface public); set endpoint')
     assert ok(run, 'endpoint given')['job']['id'] == cfw['job_id']
     assert emulator.stats()['by_route']['cfw_job'] == 2
 

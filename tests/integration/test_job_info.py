@@ -10,7 +10,7 @@ from tests.integration.harness import assert_ok, module_task
 from tests.integration.harness import with_token_defaults as wrap
 
 JOB_KEYS = {'id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',
-            'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'raw'}
+            'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'progress', 'resource_ids', 'raw'}
 PROJECT_ID = otc_emulator.PROJECT_ID
 
 

@@ -1,26 +1,36 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for _config: precedence, inference, region, defaults, clouds.yaml, repr, TLS."""
+"""Unit tests for _config: precedence, method choice, input rules, secrets, TLS, warnings."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import json
+import math
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._config import (
-    OptionAdapter, Settings, check_complete, default_auth_url, infer_auth_type, load_cloud, resolve_settings)
+from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, Settings, resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
 
 PW_AUTH = {'username': 'demo', 'password': 'pw-auth', 'user_domain_name': 'OTCdom', 'project_name': 'eu-de_demo'}
 PW_ENV = {'OS_USERNAME': 'envuser', 'OS_PASSWORD': 'pw-env', 'OS_USER_DOMAIN_NAME': 'ENVdom',
           'OS_PROJECT_NAME': 'eu-nl_envproj', 'OS_AUTH_URL': 'https://env.example/v3'}
 
 
-def resolve(options=None, environ=None, search_dirs=None):
-    return resolve_settings(OptionAdapter.from_dict(options or {}), environ=environ or {}, search_dirs=search_dirs or [])
+def resolve(options=None, environ=None, tmp_path=None, secrets=None):
+    """Settings with only ``tmp_path`` (if any) searched for clouds.yaml, never the real home or /etc."""
+    dirs = [str(tmp_path)] if tmp_path is not None else []
+    return resolve_settings(OptionAdapter.from_dict(options or {}), secrets if secrets is not None else Secrets(),
+                            environ=environ or {}, cwd=str(tmp_path or '/nonexistent'), config_dirs=dirs)
+
+
+def refused(options=None, environ=None, tmp_path=None):
+    with pytest.raises(InvalidInput) as err:
+        resolve(options, environ, tmp_path)
+    return err.value.message
 
 
 def write_clouds(directory, clouds, secure=None, name='clouds.yaml'):
@@ -30,315 +40,295 @@ def write_clouds(directory, clouds, secure=None, name='clouds.yaml'):
         (directory / 'secure.yaml').write_text(json.dumps({'clouds': secure}))
 
 
-# precedence ---------------------------------------------------------------
+# --- precedence -------------------------------------------------------------------------------------
 
-def test_auth_beats_env_key_by_key():
+
+def test_auth_option_beats_environment_cloud_key_by_key():
     s = resolve({'auth': {'password': 'pw-auth'}}, PW_ENV)
     assert s.auth_type == 'password'
     assert s.auth['password'] == 'pw-auth'
-    assert s.auth['username'] == 'envuser'          # only in env
+    assert s.auth['username'] == 'envuser'          # only in the environment cloud
     assert s.auth['user_domain_name'] == 'ENVdom'
     assert s.auth_url == 'https://env.example/v3'
+    assert s.cloud == 'envvars'
 
 
-def test_auth_beats_cloud_beats_env(tmp_path):
+def test_auth_option_beats_named_cloud_and_environment_is_ignored(tmp_path):
     write_clouds(tmp_path, {'c': {'auth': {'auth_url': 'https://cloud.example/v3', 'username': 'clouduser',
-                                           'password': 'pw-cloud', 'project_name': 'eu-de_cloud'}}})
-    s = resolve({'cloud': 'c', 'auth': {'username': 'authuser'}}, PW_ENV, [str(tmp_path)])
-    assert s.auth['username'] == 'authuser'          # auth wins
-    assert s.auth['password'] == 'pw-cloud'          # cloud beats env
+                                           'password': 'pw-cloud', 'project_name': 'eu-de_cloud',
+                                           'user_domain_name': 'CLOUDdom'}}})
+    s = resolve({'cloud': 'c', 'auth': {'username': 'authuser'}}, PW_ENV, tmp_path)
+    assert s.auth['username'] == 'authuser'
+    assert s.auth['password'] == 'pw-cloud'
     assert s.auth['project_name'] == 'eu-de_cloud'
-    assert s.auth['auth_url'] == 'https://cloud.example/v3'
-    assert s.auth['user_domain_name'] == 'ENVdom'    # env fills the gap
+    assert s.auth_url == 'https://cloud.example/v3'
+    assert s.auth['user_domain_name'] == 'CLOUDdom'
     assert s.cloud == 'c'
 
 
-def test_os_cloud_env_selects_cloud(tmp_path):
-    write_clouds(tmp_path, {'fromenv': {'auth': dict(PW_AUTH, password='pw-cloud')}})
-    s = resolve({}, {'OS_CLOUD': 'fromenv'}, [str(tmp_path)])
-    assert s.auth['password'] == 'pw-cloud'
-    assert s.cloud == 'fromenv'
+def test_named_cloud_ignores_leftover_os_variables(tmp_path):
+    write_clouds(tmp_path, {'otc': {'auth': dict(PW_AUTH, project_name='eu-de_demo'), 'region_name': 'eu-de'}})
+    s = resolve({}, {'OS_CLOUD': 'otc', 'OS_PROJECT_ID': 'leftover0000', 'OS_REGION_NAME': 'eu-nl'}, tmp_path)
+    assert 'project_id' not in s.auth
+    assert s.region == 'eu-de'
+    assert s.cloud == 'otc'
 
 
-def test_cloud_option_beats_os_cloud(tmp_path):
-    write_clouds(tmp_path, {'a': {'auth': dict(PW_AUTH, password='A')}, 'b': {'auth': dict(PW_AUTH, password='B')}})
-    assert resolve({'cloud': 'a'}, {'OS_CLOUD': 'b'}, [str(tmp_path)]).auth['password'] == 'A'
+def test_cloud_given_as_dict_with_top_level_aksk():
+    secrets = Secrets()
+    s = resolve({'cloud': {'ak': 'AKCLOUD', 'sk': 'sk-in-dict', 'project_id': 'p1', 'region_name': 'eu-nl'}},
+                PW_ENV, secrets=secrets)
+    assert s.auth_type == 'aksk'
+    assert (s.auth['ak'], s.auth['sk'], s.auth['project_id']) == ('AKCLOUD', 'sk-in-dict', 'p1')
+    assert s.region == 'eu-nl'
+    assert 'sk-in-dict' in secrets.values
+    assert 'username' not in s.auth  # the environment does not mix into a given cloud
 
 
-def test_empty_values_do_not_override():
-    s = resolve({'auth': {'password': '', 'username': None}}, PW_ENV)
-    assert s.auth['password'] == 'pw-env'
-    assert s.auth['username'] == 'envuser'
+def test_secrets_of_every_layer_are_registered(tmp_path):
+    write_clouds(tmp_path, {'c': {'auth': dict(PW_AUTH, password='pw-file')}}, secure={'c': {'auth': {'password': 'pw-secure'}}})
+    secrets = Secrets()
+    resolve({'cloud': 'c', 'auth': {'token': 'tok-option', 'project_id': 'p1'}},
+            dict(PW_ENV, OS_AUTH_TOKEN='tok-env'), tmp_path, secrets)
+    assert {'pw-secure', 'tok-option', 'tok-env', 'pw-env'} <= secrets.values
 
 
-def test_env_alternatives():
-    s = resolve({}, {'OS_AUTH_TOKEN': '', 'OS_TOKEN': 'tok', 'OS_TENANT_ID': 'pid'})
-    assert s.auth_type == 'token'
-    assert s.auth['token'] == 'tok' and s.auth['project_id'] == 'pid'
-    s = resolve({}, {'OS_AK': 'ak', 'OS_SK': 'sk', 'OS_PROJECT_ID': 'pid', 'OS_SECURITY_TOKEN': 'st'})
-    assert s.auth_type == 'aksk' and s.auth['security_token'] == 'st'
+# --- the method ---------------------------------------------------------------------------------------
 
-
-# auth_type inference ------------------------------------------------------
 
 @pytest.mark.parametrize('auth, expected', [
-    ({'ak': 'x'}, 'aksk'), ({'sk': 'x'}, 'aksk'), ({'ak': 'x', 'token': 't'}, 'aksk'),
-    ({'token': 't'}, 'token'), ({'token': 't', 'password': 'p'}, 'token'),
-    ({'username': 'u'}, 'password'), ({'password': 'p'}, 'password'),
-    ({'project_id': 'p', 'auth_url': 'x'}, None), ({}, None),
+    ({'ak': 'a', 'sk': 's', 'project_id': 'p', 'token': 't', 'username': 'u'}, 'aksk'),
+    ({'token': 't', 'project_id': 'p', 'username': 'u', 'password': 'x'}, 'token'),
+    (dict(PW_AUTH), 'password'),
+    ({'user_id': 'u1', 'password': 'x', 'project_id': 'p'}, 'password'),
 ])
-def test_infer_auth_type(auth, expected):
-    assert infer_auth_type(auth) == expected
+def test_inference_order(auth, expected):
+    assert resolve({'auth': auth}).auth_type == expected
 
 
-def test_inference_uses_first_layer_with_credentials():
-    # env holds AK/SK leftovers, auth holds a token: token wins, env keys do not change the method.
-    env = {'OS_ACCESS_KEY': 'ak', 'OS_SECRET_KEY': 'sk', 'OS_PROJECT_ID': 'pid'}
-    s = resolve({'auth': {'token': 'tok'}}, env)
+def test_inference_uses_the_first_layer_with_credentials():
+    s = resolve({'auth': {'token': 'tok', 'project_id': 'p1'}}, PW_ENV)
     assert s.auth_type == 'token'
-    assert s.auth['project_id'] == 'pid'
+    assert 'password' not in s.auth and 'username' not in s.auth
 
 
-def test_inference_from_cloud_layer(tmp_path):
-    write_clouds(tmp_path, {'c': {'auth': {'access_key': 'AK', 'secret_key': 'SK', 'project_id': 'pid'}}})
-    s = resolve({'cloud': 'c'}, PW_ENV, [str(tmp_path)])
-    assert s.auth_type == 'aksk'
-    assert s.auth['ak'] == 'AK' and s.auth['sk'] == 'SK'
+@pytest.mark.parametrize('spelling, expected', [('v3password', 'password'), ('V3Token', 'token'), ('aksk', 'aksk')])
+def test_auth_type_spellings(tmp_path, spelling, expected):
+    auth = {'username': 'u', 'password': 'p', 'user_domain_name': 'd', 'project_id': 'p1', 'token': 't', 'ak': 'a', 'sk': 's'}
+    write_clouds(tmp_path, {'c': {'auth_type': spelling, 'auth': auth}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).auth_type == expected
+    assert resolve({'auth': auth, 'auth_type': spelling}).auth_type == expected
 
 
-def test_inference_from_env_layer():
-    assert resolve({}, PW_ENV).auth_type == 'password'
-
-
-def test_explicit_auth_type_option_wins():
-    s = resolve({'auth_type': 'token', 'auth': {'token': 't', 'project_id': 'p', 'ak': 'a', 'sk': 's'}})
-    assert s.auth_type == 'token'
-
-
-def test_cloud_auth_type_spellings(tmp_path):
-    write_clouds(tmp_path, {'c': {'auth_type': 'v3token', 'auth': {'token': 't', 'project_id': 'p',
-                                                                   'username': 'u'}}})
-    assert resolve({'cloud': 'c'}, {}, [str(tmp_path)]).auth_type == 'token'
+def test_unknown_auth_type():
+    assert refused({'auth': PW_AUTH, 'auth_type': 'v3oidc'}) == (
+        "auth_type 'v3oidc' is not supported: use one of aksk, ak/sk, ak_sk, token, v3token, admin_token, password, v3password")
 
 
 def test_no_credentials_message():
-    with pytest.raises(InvalidInput) as err:
-        resolve({'auth': {'project_id': 'p'}}, {'OS_REGION_NAME': 'eu-de'})
-    assert err.value.message.startswith('no credentials: ')
+    assert refused({}).startswith('no credentials: set auth.username/auth.password, auth.token with auth.project_id')
 
 
-# region and auth_url ------------------------------------------------------
-
-@pytest.mark.parametrize('project, region', [
-    ('eu-nl_x', 'eu-nl'), ('eu-de_demo', 'eu-de'), ('eu-ch2_sub', 'eu-ch2'), ('eu-de', 'eu-de'),
-    ('myproject', 'eu-de'), ('EU-NL_x', 'eu-de'),
-])
-def test_region_from_project_name(project, region):
-    assert resolve({'auth': dict(PW_AUTH, project_name=project)}).region == region
-
-
-def test_region_default_and_precedence():
-    s = resolve({'auth': dict(PW_AUTH, project_name=None, project_id='pid')})
-    assert s.region == 'eu-de'
-    s = resolve({'auth': dict(PW_AUTH, project_name='eu-nl_x')}, {'OS_REGION_NAME': 'eu-ch2'})
-    assert s.region == 'eu-ch2'
-    s = resolve({'region_name': 'eu-de', 'auth': dict(PW_AUTH, project_name='eu-nl_x')}, {'OS_REGION_NAME': 'eu-ch2'})
-    assert s.region == 'eu-de'
-
-
-@pytest.mark.parametrize('region, url', [
-    ('eu-de', 'https://iam.eu-de.otc.t-systems.com/v3'),
-    ('eu-nl', 'https://iam.eu-nl.otc.t-systems.com/v3'),
-    ('eu-ch2', 'https://iam-pub.eu-ch2.sc.otc.t-systems.com/v3'),
-])
-def test_default_auth_url(region, url):
-    assert default_auth_url(region) == url
-    assert resolve({'region_name': region, 'auth': PW_AUTH}).auth_url == url
-
-
-def test_auth_url_trailing_slash_stripped():
-    assert resolve({'auth': dict(PW_AUTH, auth_url='https://x.example/v3/')}).auth_url == 'https://x.example/v3'
-
-
-# check_complete -----------------------------------------------------------
-
-def _settings(auth_type, **auth):
-    keys = ('auth_url', 'username', 'password', 'user_domain_name', 'user_domain_id',
-            'project_name', 'project_id', 'token', 'ak', 'sk', 'security_token')
-    full = dict((k, None) for k in keys)
-    full.update(auth)
-    return Settings(auth_type, full, 'eu-de', None, True, 30.0, True)
-
-
-@pytest.mark.parametrize('auth_type, auth, message', [
-    ('password', {'username': 'u'},
+@pytest.mark.parametrize('auth, message', [
+    ({'username': 'u'},
      'password authentication needs password, user_domain_name (or user_domain_id), project_name (or project_id): '
      'set auth.password (or the cloud entry, or its OS_* variable)'),
-    ('password', {'username': 'u', 'password': 'p', 'project_id': 'x'},
+    ({'username': 'u', 'password': 'p', 'project_id': 'x'},
      'password authentication needs user_domain_name (or user_domain_id): set auth.user_domain_name '
      '(or the cloud entry, or its OS_* variable)'),
-    ('token', {'token': 't'},
-     'token authentication needs project_id: set auth.project_id (or the cloud entry, or its OS_* variable)'),
-    ('aksk', {'ak': 'a'},
-     'aksk authentication needs sk, project_id: set auth.sk (or the cloud entry, or its OS_* variable)'),
+    ({'token': 't'}, 'token authentication needs project_id: set auth.project_id (or the cloud entry, or its OS_* variable)'),
+    ({'ak': 'a'}, 'aksk authentication needs sk, project_id (or project_name): set auth.sk (or the cloud entry, or its OS_* variable)'),
 ])
-def test_check_complete_messages(auth_type, auth, message):
+def test_incomplete_credentials(auth, message):
+    assert refused({'auth': auth}) == message
+
+
+def test_aksk_with_project_name_only_is_complete():
+    s = resolve({'auth': {'ak': 'a', 'sk': 's', 'project_name': 'eu-nl_x'}})
+    assert s.auth_type == 'aksk' and s.region == 'eu-nl'
+
+
+def test_keys_of_other_methods_are_dropped_and_unknown_keys_warned_by_name():
+    s = resolve({'auth': {'token': 't', 'project_id': 'p1', 'password': 'hidden', 'system_scope': 'all',
+                          'default_domain_id': 'dd'}})
+    assert set(s.auth) == {'token', 'project_id'}
+    assert s.warnings == ['auth keys that otc.jobs does not use were ignored: default_domain_id, system_scope']
+    assert 'all' not in s.warnings[0] and 'dd' not in s.warnings[0].split(': ', 1)[1].replace('default_domain_id', '')
+
+
+@pytest.mark.parametrize('alias, key', [('domain_name', 'user_domain_name'), ('domain_id', 'user_domain_id'),
+                                        ('tenant_name', 'project_name'), ('tenant_id', 'project_id')])
+def test_auth_aliases(alias, key):
+    auth = {'username': 'u', 'password': 'p', 'user_domain_name': 'd', 'project_id': 'p1'}
+    auth.pop(key, None)
+    auth[alias] = 'v1'
+    assert resolve({'auth': auth}).auth[key] == 'v1'
+
+
+# --- input rules --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('value', ['LEAKY-TOKEN\n', ' LEAKY-TOKEN', 'LEAKY TOKEN', 'LEAKY\tTOKEN', 'LEAKÿTOKEN'])
+def test_header_invalid_token_refused_without_its_value(value):
+    message = refused({'auth': {'token': value, 'project_id': 'p1'}})
+    assert message.startswith('auth.token contains spaces, line breaks or other characters')
+    assert 'LEAKY' not in message
+
+
+def test_header_invalid_secrets_from_env_and_clouds_yaml(tmp_path):
+    message = refused({}, {'OS_AUTH_TOKEN': 'ENVLEAK\n', 'OS_PROJECT_ID': 'p1'})
+    assert 'auth.token' in message and 'ENVLEAK' not in message
+    write_clouds(tmp_path, {'c': {'auth': {'ak': 'AK', 'sk': 'SK', 'security_token': ' FILELEAK', 'project_id': 'p1'}}})
+    message = refused({'cloud': 'c'}, tmp_path=tmp_path)
+    assert 'auth.security_token' in message and 'FILELEAK' not in message
+
+
+@pytest.mark.parametrize('project_id', ['p/../x', 'p?x', 'p#x', 'p\n', 'a' * 65, '..', 'p x'])
+def test_project_id_rule_from_every_source(tmp_path, project_id):
+    assert 'is not a valid project id' in refused({'auth': {'token': 't', 'project_id': project_id}})
+    assert 'is not a valid project id' in refused({}, {'OS_AUTH_TOKEN': 't', 'OS_PROJECT_ID': project_id})
+    write_clouds(tmp_path, {'c': {'auth': {'token': 't', 'project_id': project_id}}})
+    assert 'is not a valid project id' in refused({'cloud': 'c'}, tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize('region', ['@127.0.0.1:8080/x', 'eu-de.evil.com', 'EU-DE', 'eu', 'eu-de\n', 'eu-de/x'])
+def test_region_rule(region):
+    message = refused({'auth': PW_AUTH, 'region_name': region})
+    assert message.startswith('region_name %r is not a valid region name' % region)
+
+
+def test_region_rule_applies_to_cloud_and_environment(tmp_path):
+    assert 'is not a valid region name' in refused({}, dict(PW_ENV, OS_REGION_NAME='@evil.example'))
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'region_name': 'eu-de.evil.example'}})
+    assert 'is not a valid region name' in refused({'cloud': 'c'}, tmp_path=tmp_path)
+
+
+def test_region_precedence(tmp_path):
+    assert resolve({'auth': PW_AUTH}).region == 'eu-de'
+    assert resolve({'auth': dict(PW_AUTH, project_name='eu-nl_x')}).region == 'eu-nl'
+    assert resolve({'auth': dict(PW_AUTH, project_name='eu-nl_x')}).region_explicit is False
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'regions': ['eu-nl', 'eu-de']}})
+    s = resolve({'cloud': 'c'}, tmp_path=tmp_path)
+    assert s.region == 'eu-nl'
+    assert resolve({'cloud': 'c', 'region_name': 'eu-de'}, tmp_path=tmp_path).region == 'eu-de'
+    assert resolve({'auth': PW_AUTH, 'region_name': 'eu-ch2'}).auth_url == 'https://iam-pub.eu-ch2.sc.otc.t-systems.com/v3'
+
+
+@pytest.mark.parametrize('option', ['endpoint', 'auth_url'])
+def test_urls_with_credentials_are_refused_and_never_printed(option):
+    secrets = Secrets()
+    url = 'http://someone:hunter2secret@127.0.0.1:8080/v3'
+    options = {'auth': dict(PW_AUTH, auth_url=url)} if option == 'auth_url' else {'auth': PW_AUTH, 'endpoint': url}
     with pytest.raises(InvalidInput) as err:
-        check_complete(_settings(auth_type, **auth))
-    assert err.value.message == message
-    for secret in ('p', 't'):
-        assert "'%s'" % secret not in err.value.message
+        resolve(options, secrets=secrets)
+    assert 'must not contain credentials' in err.value.message
+    assert 'hunter2secret' not in err.value.message and 'someone' not in err.value.message
 
 
-@pytest.mark.parametrize('auth_type, auth', [
-    ('password', {'username': 'u', 'password': 'p', 'user_domain_id': 'd', 'project_name': 'n'}),
-    ('token', {'token': 't', 'project_id': 'p'}),
-    ('aksk', {'ak': 'a', 'sk': 's', 'project_id': 'p'}),
+def test_user_info_of_an_endpoint_is_a_secret():
+    secrets = Secrets()
+    with pytest.raises(InvalidInput):
+        resolve({'auth': PW_AUTH, 'endpoint': 'https://user:pw-in-url@elb.example'}, secrets=secrets)
+    assert 'user:pw-in-url' in secrets.values
+
+
+@pytest.mark.parametrize('url, fragment', [
+    ('https://elb.example/x?token=abc', 'must not have a query'),
+    ('https://elb.example/#frag', 'must not have a query'),
+    ('file:///etc/passwd', 'must start with https:// or http://'),
+    ('ftp://elb.example', 'must start with https:// or http://'),
+    ('https://', 'must name a host'),
+    ('https://elb.example:99999', 'port from 1 to 65535'),
+    ('https://elb.example:0', 'port from 1 to 65535'),
+    ('https://elb example', 'spaces or control characters'),
+    ('https://elb.example/v1\n', 'spaces or control characters'),
+    ('https://elb.example/../x', 'path'),
 ])
-def test_check_complete_ok(auth_type, auth):
-    check_complete(_settings(auth_type, **auth))
+def test_endpoint_shape(url, fragment):
+    message = refused({'auth': PW_AUTH, 'endpoint': url})
+    assert message.startswith('endpoint ') and fragment in message, message
 
 
-def test_resolve_calls_check_complete():
-    with pytest.raises(InvalidInput) as err:
-        resolve({'auth': {'token': 't'}})
-    assert 'token authentication needs project_id' in err.value.message
+def test_good_urls_are_kept_without_trailing_slash():
+    s = resolve({'auth': dict(PW_AUTH, auth_url='https://iam.example:8443/v3/'), 'endpoint': 'http://[::1]:8080/elb/'})
+    assert s.auth_url == 'https://iam.example:8443/v3'
+    assert s.endpoint == 'http://[::1]:8080/elb'
 
 
-# clouds.yaml --------------------------------------------------------------
-
-def test_clouds_search_first_dir_wins_and_secure_merges(tmp_path):
-    first, second = tmp_path / 'a', tmp_path / 'b'
-    first.mkdir()
-    second.mkdir()
-    write_clouds(second, {'c': {'region_name': 'eu-nl', 'auth': {'username': 'second'}}})
-    first_auth = {'username': 'first', 'user_domain_name': 'D', 'project_name': 'eu-de_p'}
-    write_clouds(first, {'c': {'region_name': 'eu-de', 'auth': first_auth}},
-                 secure={'c': {'auth': {'password': 'from-secure'}}})
-    cloud = load_cloud('c', {}, [str(first), str(second)])
-    assert cloud['auth'] == {'username': 'first', 'user_domain_name': 'D', 'project_name': 'eu-de_p',
-                             'password': 'from-secure'}
-    s = resolve({'cloud': 'c'}, {}, [str(first), str(second)])
-    assert s.auth['password'] == 'from-secure' and s.region == 'eu-de'
+@pytest.mark.parametrize('value', [0, -1, float('nan'), float('inf'), 'abc', True])
+def test_api_timeout_rule(value):
+    message = refused({'auth': PW_AUTH, 'api_timeout': value})
+    assert message.startswith('api_timeout must be'), message
 
 
-def test_clouds_yml_extension_and_later_dir(tmp_path):
-    empty, other = tmp_path / 'empty', tmp_path / 'other'
-    empty.mkdir()
-    other.mkdir()
-    write_clouds(other, {'c': {'auth': dict(PW_AUTH)}}, name='clouds.yml')
-    assert resolve({'cloud': 'c'}, {}, [str(empty), str(other)]).auth['username'] == 'demo'
+def test_api_timeout_from_cloud_and_default(tmp_path):
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'api_timeout': 7}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).api_timeout == 7.0
+    assert resolve({'cloud': 'c', 'api_timeout': 3}, tmp_path=tmp_path).api_timeout == 3.0
+    assert resolve({'auth': PW_AUTH}).api_timeout == 30.0
+    assert math.isfinite(resolve({'auth': PW_AUTH}).api_timeout)
 
 
-def test_entry_missing_in_first_file_found_in_next(tmp_path):
-    a, b = tmp_path / 'a', tmp_path / 'b'
-    a.mkdir()
-    b.mkdir()
-    write_clouds(a, {'other': {'auth': {}}})
-    write_clouds(b, {'c': {'auth': dict(PW_AUTH)}})
-    assert resolve({'cloud': 'c'}, {}, [str(a), str(b)]).auth['username'] == 'demo'
+def test_interface(tmp_path):
+    assert resolve({'auth': PW_AUTH}).interface == 'public'
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'interface': 'internal'}, 'd': {'auth': PW_AUTH, 'interface': 'weird'}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).interface == 'internal'
+    assert resolve({'cloud': 'c', 'interface': 'admin'}, tmp_path=tmp_path).interface == 'admin'
+    assert refused({'cloud': 'd'}, tmp_path=tmp_path) == "interface 'weird' is not one of public, internal, admin"
 
 
-def test_explicit_config_and_secure_files(tmp_path):
-    conf, sec = tmp_path / 'my-clouds.yaml', tmp_path / 'my-secure.yaml'
-    conf.write_text(json.dumps({'clouds': {'c': {'auth': dict(PW_AUTH, password=None)}}}))
-    sec.write_text(json.dumps({'clouds': {'c': {'auth': {'password': 'sec'}}}}))
-    env = {'OS_CLIENT_CONFIG_FILE': str(conf), 'OS_CLIENT_SECURE_FILE': str(sec)}
-    s = resolve({'cloud': 'c'}, env, [])
-    assert s.auth['password'] == 'sec'
+# --- TLS ------------------------------------------------------------------------------------------------
 
 
-def test_unknown_cloud_message(tmp_path):
-    with pytest.raises(InvalidInput) as err:
-        resolve({'cloud': 'nope'}, {}, [str(tmp_path)])
-    assert err.value.message.startswith("cloud 'nope' is not in any clouds.yaml (looked in: ")
-    assert str(tmp_path / 'clouds.yaml') in err.value.message
+def test_verify_default_true_and_false_warns_once():
+    assert resolve({'auth': PW_AUTH}).verify is True
+    s = resolve({'auth': PW_AUTH, 'validate_certs': False, 'ca_cert': '/nonexistent'})
+    assert s.verify is False
+    assert len(s.warnings) == 1 and s.warnings[0].startswith('validate_certs is false')
 
 
-def test_unreadable_clouds_yaml(tmp_path):
-    (tmp_path / 'clouds.yaml').write_text('clouds: [unclosed\n')
-    with pytest.raises(InvalidInput) as err:
-        resolve({'cloud': 'c'}, {}, [str(tmp_path)])
-    assert err.value.message.startswith('cannot read %s' % (tmp_path / 'clouds.yaml'))
+def test_ca_cert_must_exist(tmp_path):
+    message = refused({'auth': PW_AUTH, 'ca_cert': str(tmp_path / 'missing.pem')})
+    assert message.startswith("ca_cert '%s' is not a readable file" % (tmp_path / 'missing.pem'))
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
+    assert resolve({'auth': PW_AUTH, 'ca_cert': str(bundle)}).verify == str(bundle)
 
 
-@pytest.mark.parametrize('alias, key', [
-    ('domain_name', 'user_domain_name'), ('domain_id', 'user_domain_id'), ('tenant_name', 'project_name'),
-    ('tenant_id', 'project_id'), ('access_key', 'ak'), ('secret_key', 'sk'), ('user_name', 'username'),
-])
-def test_aliases(tmp_path, alias, key):
-    base = {'username': 'u', 'password': 'p', 'user_domain_name': 'd', 'project_name': 'eu-de_x', 'ak': 'a',
-            'sk': 's', 'project_id': 'pid'}
-    base.pop(key, None)
-    base[alias] = 'VALUE'
-    write_clouds(tmp_path, {'c': {'auth': base}})
-    assert resolve({'cloud': 'c'}, {}, [str(tmp_path)]).auth[key] == 'VALUE'
-    assert resolve({'auth': base}).auth[key] == 'VALUE'
+@pytest.mark.parametrize('verify', [False, 'false', 'no'])
+def test_cloud_verify_false(tmp_path, verify):
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'verify': verify}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).verify is False
+    assert resolve({'cloud': 'c', 'validate_certs': True}, tmp_path=tmp_path).verify is True
 
 
-def test_auth_must_be_dict():
-    with pytest.raises(InvalidInput) as err:
-        resolve({'auth': 'nope'})
-    assert 'the auth option must be a dictionary' in err.value.message
+def test_cloud_cacert(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('x')
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'cacert': str(bundle)}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).verify == str(bundle)
 
 
-# repr -----------------------------------------------------------------------
+# --- misc -----------------------------------------------------------------------------------------------
+
 
 def test_repr_hides_secrets():
-    s = resolve({'auth': {'ak': 'AKVALUE', 'sk': 'SKSECRET', 'security_token': 'STSECRET', 'project_id': 'pid',
-                          'token': 'TOKSECRET', 'password': 'PWSECRET'}, 'auth_type': 'aksk'})
-    text = repr(s)
-    for secret in ('SKSECRET', 'STSECRET', 'TOKSECRET', 'PWSECRET'):
-        assert secret not in text
-    assert '********' in text and 'AKVALUE' in text and 'pid' in text
-    assert str(s) == text
+    s = Settings('password', dict(PW_AUTH, password='very-secret'), 'eu-de')
+    assert 'very-secret' not in repr(s) and '********' in repr(s)
 
 
-# TLS, timeouts, token_cache ---------------------------------------------------
-
-def test_verify_default_true():
-    assert resolve({'auth': PW_AUTH}).verify is True
-
-
-def test_verify_false_option_beats_cacert():
-    assert resolve({'auth': PW_AUTH, 'validate_certs': False, 'ca_cert': '/x'}, {'OS_CACERT': '/y'}).verify is False
-
-
-def test_ca_cert_precedence(tmp_path):
-    write_clouds(tmp_path, {'c': {'cacert': '/cloud.pem', 'auth': PW_AUTH}})
-    dirs = [str(tmp_path)]
-    assert resolve({'cloud': 'c', 'ca_cert': '/opt.pem'}, {'OS_CACERT': '/env.pem'}, dirs).verify == '/opt.pem'
-    assert resolve({'cloud': 'c'}, {'OS_CACERT': '/env.pem'}, dirs).verify == '/cloud.pem'
-    assert resolve({'auth': PW_AUTH}, {'OS_CACERT': '/env.pem'}).verify == '/env.pem'
-    assert resolve({'auth': PW_AUTH, 'validate_certs': True, 'ca_cert': '/opt.pem'}).verify == '/opt.pem'
-
-
-@pytest.mark.parametrize('value', [False, 'false', 'False', 'no'])
-def test_cloud_verify_false(tmp_path, value):
-    write_clouds(tmp_path, {'c': {'verify': value, 'cacert': '/cloud.pem', 'auth': PW_AUTH}})
-    assert resolve({'cloud': 'c'}, {}, [str(tmp_path)]).verify is False
-    # the option overrides the cloud entry
-    assert resolve({'cloud': 'c', 'validate_certs': True}, {}, [str(tmp_path)]).verify == '/cloud.pem'
-
-
-def test_timeout_and_token_cache_defaults():
-    s = resolve({'auth': PW_AUTH})
-    assert s.api_timeout == 30.0 and s.token_cache is True and s.endpoint is None
-    s = resolve({'auth': PW_AUTH, 'api_timeout': 5, 'token_cache': False, 'endpoint': 'https://e'})
-    assert s.api_timeout == 5.0 and s.token_cache is False and s.endpoint == 'https://e'
+def test_token_cache_option():
+    assert resolve({'auth': PW_AUTH}).token_cache is True
+    assert resolve({'auth': PW_AUTH, 'token_cache': False}).token_cache is False
 
 
 def test_option_adapter_sources():
-    class FakeModule:
-        params = {'cloud': 'x'}
-
-    class FakePlugin:
+    class Plugin:
         def get_option(self, name):
-            if name == 'cloud':
-                return 'y'
-            raise KeyError(name)
+            if name == 'missing':
+                raise KeyError(name)
+            return 'value-of-%s' % name
 
-    assert OptionAdapter.from_module(FakeModule()).get('cloud') == 'x'
-    plugin = OptionAdapter.from_plugin(FakePlugin())
-    assert plugin.get('cloud') == 'y' and plugin.get('auth') is None
-    assert OptionAdapter.from_dict({}).get('auth') is None
+    assert OptionAdapter.from_plugin(Plugin()).get('x') == 'value-of-x'
+    assert OptionAdapter.from_plugin(Plugin()).get('missing') is None
+    assert OptionAdapter.from_dict({'a': 1}).get('a') == 1

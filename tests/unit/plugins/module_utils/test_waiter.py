@@ -16,7 +16,7 @@ from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, 
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import (
-    JobWaiter, PollSchedule, describe_failed_job, failure_message)
+    JobWaiter, PollSchedule, Throttle, describe_failed_job, failure_message, format_duration)
 
 
 def job(job_id, status, state, error=None, sub_jobs=None):
@@ -262,11 +262,36 @@ class TestRetryPolicy:
             return answer
         return call
 
-    def test_retry_after_is_honoured_and_clamped_to_the_deadline(self):
+    def test_retry_after_beyond_the_deadline_ends_at_once_saying_so(self):
         sleeps = []
         policy = RetryPolicy(deadline=103.0, clock=lambda: 100.0, sleep=sleeps.append)
+        with pytest.raises(TransientError) as caught:
+            policy.call(self.rate_limited_then_ok(1000))
+        assert sleeps == []
+        assert caught.value.message == '429; the API asked to retry after 1000 s, more than the 3 s left'
+
+    def test_retry_after_is_clamped_to_the_deadline_when_capping(self):
+        sleeps = []
+        policy = RetryPolicy(deadline=103.0, clock=lambda: 100.0, sleep=sleeps.append, cap_retry_after=True)
         assert policy.call(self.rate_limited_then_ok(7)) == 'ok'
         assert sleeps == [3.0]
+
+    def test_rate_limits_can_be_handed_back(self):
+        sleeps = []
+        policy = RetryPolicy(max_attempts=5, sleep=sleeps.append, retry_rate_limited=False)
+        with pytest.raises(TransientError):
+            policy.call(self.rate_limited_then_ok(1))
+        assert sleeps == []
+
+    def test_a_request_out_of_time_is_not_retried(self):
+        calls = []
+
+        def late():
+            calls.append(1)
+            raise TransientError('too slow', deadline_passed=True)
+        with pytest.raises(TransientError):
+            RetryPolicy(max_attempts=5, sleep=lambda s: None).call(late)
+        assert len(calls) == 1
 
     def test_retry_after_honoured_when_time_allows(self):
         sleeps = []
@@ -279,3 +304,124 @@ class TestRetryPolicy:
             raise ApiError('HTTP 403', status_code=403)
         with pytest.raises(ApiError):
             RetryPolicy(max_attempts=5, sleep=lambda s: None).call(forbidden)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class TestThrottle:
+    def test_a_429_halves_polls_in_flight_once_per_sleep_and_pauses(self):
+        clock = FakeClock()
+        throttle = Throttle(8, 1.0, 10.0, clock)
+        throttle.rate_limited(2.0)
+        throttle.rate_limited(2.0)   # the same crowded round: counted once
+        assert throttle.limit == 4
+        assert throttle.resume_at == 2.0
+        assert not throttle.allows(0, 1.9) and throttle.allows(3, 2.0) and not throttle.allows(4, 2.0)
+        clock.now = 1.5
+        throttle.rate_limited(None)  # no Retry-After: a growing backoff
+        assert throttle.limit == 2 and throttle.resume_at == 1.5 + 4.0
+
+    def test_recovers_one_poll_in_flight_per_run_of_successes(self):
+        clock = FakeClock()
+        throttle = Throttle(4, 1.0, 10.0, clock)
+        throttle.rate_limited(0)
+        assert throttle.limit == 2
+        for _ in range(2):
+            throttle.succeeded()
+        assert throttle.limit == 3
+        for _ in range(3):
+            throttle.succeeded()
+        assert throttle.limit == 4
+        for _ in range(10):
+            throttle.succeeded()
+        assert throttle.limit == 4 and throttle.strikes == 0
+
+    def test_never_below_one(self):
+        clock = FakeClock()
+        throttle = Throttle(2, 0.0, 1.0, clock)
+        for _ in range(5):
+            throttle.rate_limited(0)
+        assert throttle.limit == 1
+
+
+class RateLimitedClient(TimedClient):
+    """Every other GET (over all jobs) answers 429 with Retry-After; counts what is in flight."""
+
+    def __init__(self, durations, retry_after=0.05):
+        super(RateLimitedClient, self).__init__(durations)
+        self.retry_after = retry_after
+        self.in_flight = 0
+        self.peak_after_limit = 0
+        self.limited = 0
+
+    def fetch(self, job_id, policy):
+        return policy.call(lambda: self._once(job_id))
+
+    def _once(self, job_id):
+        with self._lock:
+            self.in_flight += 1
+            count = self.polls
+            if self.limited:
+                self.peak_after_limit = max(self.peak_after_limit, self.in_flight)
+        try:
+            time.sleep(0.005)
+            if count % 2 == 1:
+                with self._lock:
+                    self.polls += 1
+                    self.limited += 1
+                raise TransientError('reading elb job %s failed: HTTP 429' % job_id, status_code=429,
+                                     retry_after=self.retry_after)
+            return TimedClient.fetch(self, job_id, None)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+class TestRateLimitedWait:
+    def test_thirty_two_jobs_against_an_api_refusing_every_other_request(self):
+        ids = ['j%02d' % i for i in range(32)]
+        client = RateLimitedClient(dict((job_id, 0.3) for job_id in ids))
+        result = waiter(client, timeout=20, sleep=0.05, max_sleep=0.2).wait(ids)
+        assert all(job['state'] == 'success' for job in result.jobs)
+        assert client.limited > 0
+        assert client.peak_after_limit < 8      # fewer in flight once limited
+        assert result.polls < 6 * len(ids)      # no storm of retries
+        assert result.elapsed < 10
+
+
+class TestProgress:
+    def test_lines_every_interval_and_one_when_a_job_fails(self):
+        lines = []
+        failed = job('b', 'FAIL', 'failed', error={'code': 'ELB.8902', 'message': 'No EIP quota.'})
+        client = TimedClient({'a': 0.45, 'b': 0.1})
+        client.fetch_original = client.fetch
+
+        def fetch(job_id, policy):
+            answer = client.fetch_original(job_id, policy)
+            return failed if job_id == 'b' and answer['state'] == 'success' else answer
+        client.fetch = fetch
+        result = waiter(client, sleep=0.02, max_sleep=0.05, progress=lines.append, progress_interval=0.2).wait(['a', 'b'])
+        assert result.jobs[1]['state'] == 'failed'
+        failure = [line for line in lines if 'failed:' in line]
+        assert len(failure) == 1
+        assert failure[0].startswith('otc.jobs.job_wait: elb job b failed: ELB.8902 No EIP quota. (job_type createELB) after ')
+        status = [line for line in lines if line not in failure]
+        assert 1 <= len(status) <= 3, lines
+        assert status[0].startswith('otc.jobs.job_wait: elb 1/2 finished (1 failed), 1 running, 0s of 10s; job a: RUNNING')
+
+    def test_off_and_short_waits_print_nothing(self):
+        lines = []
+        waiter(TimedClient({'a': 0.2}), progress=lines.append, progress_interval=0).wait(['a'])
+        waiter(TimedClient({'a': 0.05}), progress=lines.append, progress_interval=5).wait(['a'])
+        assert lines == []
+
+    @pytest.mark.parametrize('seconds, text', [(0, '0s'), (45.9, '45s'), (130, '2m10s'), (1800, '30m'), (3900, '1h5m'),
+                                               (7200, '2h')])
+    def test_format_duration(self, seconds, text):
+        assert format_duration(seconds) == text

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The argument specs of job_info and job_wait, shared by the modules and the action plugins of the same names.
+
+The auth options match the ``otc.jobs.auth`` doc fragment. They have no environment fallbacks
+here: ``_config`` and ``_clouds`` apply OS_* after clouds.yaml, exactly as openstacksdk does.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.otc.jobs.plugins.module_utils._auth import AUTH_TYPE_CHOICES
+from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+
+ACTIONS = ('job_info', 'job_wait')
+
+# Keys openstack.cloud users share across tasks that mean nothing to the job APIs: accepted, then
+# named in one warning.
+COMPATIBLE_AUTH_KEYS = ('default_domain_id', 'default_domain_name', 'system_scope', 'trust_id')
+
+
+def auth_argument_spec():
+    auth_options = dict(
+        auth_url=dict(type='str'),
+        username=dict(type='str'),
+        user_id=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        user_domain_name=dict(type='str', aliases=['domain_name']),
+        user_domain_id=dict(type='str', aliases=['domain_id']),
+        project_name=dict(type='str'),
+        project_id=dict(type='str'),
+        project_domain_name=dict(type='str'),
+        project_domain_id=dict(type='str'),
+        token=dict(type='str', no_log=True),
+        ak=dict(type='str', aliases=['access_key'], no_log=False),
+        sk=dict(type='str', aliases=['secret_key'], no_log=True),
+        security_token=dict(type='str', no_log=True),
+    )
+    auth_options.update((key, dict(type='str')) for key in COMPATIBLE_AUTH_KEYS)
+    return dict(
+        cloud=dict(type='raw'),
+        auth=dict(type='dict', no_log=False, options=auth_options),
+        auth_type=dict(type='str', choices=list(AUTH_TYPE_CHOICES)),
+        region_name=dict(type='str', aliases=['region']),
+        endpoint=dict(type='str'),
+        interface=dict(type='str', choices=['public', 'internal', 'admin'], aliases=['endpoint_type']),
+        validate_certs=dict(type='bool', aliases=['verify']),
+        ca_cert=dict(type='path', aliases=['cacert']),
+        api_timeout=dict(type='float'),
+        token_cache=dict(type='bool', default=True, no_log=False),
+    )
+
+
+def jobs_argument_spec():
+    return dict(
+        service=dict(type='str', required=True, choices=list(SERVICES)),
+        job_id=dict(type='str'),
+        job_ids=dict(type='list', elements='str'),
+    )
+
+
+def wait_argument_spec():
+    return dict(
+        timeout=dict(type='float', default=1800),
+        sleep=dict(type='float', default=1),
+        max_sleep=dict(type='float', default=10),
+        not_found_timeout=dict(type='float', default=30),
+        max_concurrency=dict(type='int', default=8),
+        progress_interval=dict(type='float', default=30),
+    )
+
+
+def module_kwargs(action):
+    """Keyword arguments of AnsibleModule (and of ModuleArgumentSpecValidator, less supports_check_mode)."""
+    spec = auth_argument_spec()
+    spec.update(jobs_argument_spec())
+    if action == 'job_wait':
+        spec.update(wait_argument_spec())
+    return dict(
+        argument_spec=spec,
+        mutually_exclusive=[('job_id', 'job_ids')],
+        required_one_of=[('job_id', 'job_ids')],
+        supports_check_mode=True,
+    )

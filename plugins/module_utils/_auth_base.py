@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The interface every authentication method implements (as community.hashi_vault's auth methods do).
+
+A method class owns its rules: which ``auth_type`` spellings name it, which keys make us infer it,
+which keys it needs (``missing``), which of them are secrets or travel in headers (``validate``),
+and how it authorizes requests. An instance ``prepare()``s once (e.g. obtains an IAM token), then
+``authorize()``s each request by returning the headers to send. After a 401 the API layer calls
+``refresh(used)`` once: True means fresh credentials were obtained and the request is worth repeating.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.otc.jobs.plugins.module_utils import _validate
+from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+
+
+class AuthMethod:
+    NAME = None
+    ALIASES = ()        # other auth_type spellings (openstack.cloud: v3password, v3token)
+    CLAIM_KEYS = ()     # any of these set means "this method" when auth_type is not given
+    KEYS = ()           # auth keys the method reads
+    SECRET_KEYS = ()    # never printed; registered as no-log values
+    HEADER_KEYS = ()    # sent in (or signing) a header: visible ASCII only
+    # Said after a 401 that renewing cannot fix.
+    REFUSED_HINT = 'check the credentials'
+
+    def __init__(self, settings, http, secrets, cache=None, clock=time.time):
+        self.settings = settings
+        self.http = http
+        self.secrets = secrets
+        self.cache = cache
+        self.clock = clock
+        self.project_id = settings.auth.get('project_id')
+        self.project_name = settings.auth.get('project_name')
+        self.catalog = None
+
+    # --- rules ------------------------------------------------------------------------------------
+
+    @classmethod
+    def claims(cls, auth):
+        """Whether the keys of ``auth`` describe this method."""
+        return any(auth.get(key) for key in cls.CLAIM_KEYS)
+
+    @classmethod
+    def missing(cls, auth):
+        """What ``auth`` lacks for this method, as option names ('project_name (or project_id)')."""
+        return []
+
+    @classmethod
+    def validate(cls, auth, where):
+        """Refuse incomplete credentials and values that cannot be sent, naming the key, never the value."""
+        missing = cls.missing(auth)
+        if missing:
+            raise InvalidInput('%s authentication needs %s: set auth.%s (%s)' % (
+                cls.NAME, ', '.join(missing), missing[0].split(' ')[0], where))
+        for key in cls.HEADER_KEYS:
+            if auth.get(key) is not None:
+                _validate.header_secret(auth[key], 'auth.%s' % key)
+
+    # --- requests ---------------------------------------------------------------------------------
+
+    def prepare(self, deadline=None):
+        """Obtain whatever the first request needs; called once before it."""
+
+    def authorize(self, method, url, headers, body):
+        """The headers to send with this request (a new dict)."""
+        raise NotImplementedError
+
+    def credential_marker(self):
+        """Identifies the credentials a request was sent with, for refresh()."""
+        return None
+
+    def refresh(self, used_marker, deadline=None):
+        """After a 401: renew the credentials if this method can; True when worth retrying."""
+        return False
+
+    def describe_project(self):
+        return self.project_id or self.project_name

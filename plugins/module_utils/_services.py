@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What each OTC job API looks like: one entry per service, read by normalization, endpoints and the client.
+
+Like botocore's waiter tables, this is data, not code: the path, where the job sits in the body, its
+id and status keys, the status vocabulary, where sub-jobs, times, failure details, progress and
+resource ids live, how the service says "no such job", and how its token-catalog entry is found and
+reduced to the API root. Adding a service is one entry here plus its tests.
+
+Facts and sources: SPEC §2/§2b and shared/api/job-apis.md (the official OTC API references).
+A key path is a tuple of keys into the job object; several paths are tried in order.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Status vocabularies, lower-cased (statuses match case-insensitively).
+_V1_STATUSES = {'init': 'init', 'running': 'running', 'success': 'success', 'fail': 'failed'}
+_CFW_STATUSES = {'running': 'running', 'success': 'success', 'failed': 'failed'}
+_CCE_STATUSES = {'initializing': 'init', 'running': 'running', 'success': 'success', 'failed': 'failed'}
+_DB_STATUSES = {'running': 'running', 'completed': 'success', 'failed': 'failed'}
+
+# A catalog URL or endpoint ends in the API version and the project: '/v1.0/{p}', '/v2/$(tenant_id)s', '/v3'.
+_VERSION_SUFFIX = r'/v\d+(?:\.\d+)?(?:/[^/]*)?'
+# CCE roots may also carry its job API's own prefix ('/api/v3/projects/{p}').
+_CCE_SUFFIX = r'/api/v\d+(?:/projects(?:/[^/]*)?)?'
+
+
+class JobApi:
+    """One service's job API. Key paths are tuples; every attribute is read-only data."""
+
+    def __init__(self, name, title, path, catalog_types, statuses, id_paths, status_path=('status',),
+                 wrapper=None, begin_paths=(('begin_time',),), end_paths=(('end_time',),),
+                 job_type_paths=(('job_type',),), entities_path=('entities',), sub_job_paths=(),
+                 error_code_paths=(('error_code',), ('code',)), error_message_paths=(('fail_reason',), ('message',)),
+                 progress_paths=(), resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
+                 error_shapes=(('error_code', 'error_msg'), ('code', 'message')), host=None,
+                 documents_failure_reason=True, late_appearance=False):
+        self.name = name
+        self.title = title                          # for docs and messages: 'Elastic Cloud Server'
+        self.path = path                            # appended to the root; '{project_id}' and '{job_id}' filled in
+        self.catalog_types = catalog_types          # token-catalog types to look for, in order
+        self.statuses = statuses                    # lower-cased raw status -> normalized state
+        self.id_paths = id_paths                    # where the job object holds its id
+        self.status_path = status_path
+        self.wrapper = wrapper                      # key of the object around the job ('data', 'job'), or None
+        self.begin_paths = begin_paths
+        self.end_paths = end_paths                  # read only once the job is finished
+        self.job_type_paths = job_type_paths
+        self.entities_path = entities_path          # returned as `entities` when it is an object
+        self.sub_job_paths = sub_job_paths          # lists of job objects of the same service
+        self.error_code_paths = error_code_paths    # failure detail of a failed job
+        self.error_message_paths = error_message_paths
+        self.progress_paths = progress_paths        # percent done: 60, '60', '60%'
+        self.resource_id_paths = resource_id_paths  # ids of what the job made or changed
+        self.not_found = not_found                  # (HTTP status, API error code or None for any) pairs
+        self.root_suffixes = root_suffixes          # regexes stripped from the end of catalog/endpoint URLs
+        self.error_shapes = error_shapes            # (code key, message key) of its error bodies, tried first
+        self.host = host or name                    # public default https://{host}.{region}.otc.t-systems.com
+        self.documents_failure_reason = documents_failure_reason
+        self.late_appearance = late_appearance      # new jobs are "not found" for a few seconds
+
+    def __repr__(self):
+        return 'JobApi(%r)' % self.name
+
+    @property
+    def query_id(self):
+        """True when the job id travels in the query string (RDS, DDS)."""
+        return '?' in self.path
+
+    def is_not_found(self, status_code, code):
+        """Whether an error answer means "no such job" (perhaps not yet: new jobs appear late)."""
+        code = (code or '').lower()
+        for status, expected in self.not_found:
+            if status_code == status and (expected is None or code == expected.lower()):
+                return True
+        return False
+
+
+def _v1_family(name, title, catalog_types, sub_job_paths, resource_id_paths, not_found, **extra):
+    """ECS, EVS, IMS, BMS and VBS share one job API shape (the classic ELB one under /v1)."""
+    return JobApi(
+        name, title, '/v1/{project_id}/jobs/{job_id}', catalog_types, _V1_STATUSES, (('job_id',),),
+        sub_job_paths=sub_job_paths, resource_id_paths=resource_id_paths, not_found=not_found,
+        error_shapes=(('code', 'message'),), **extra)
+
+
+_COMMON_0011 = ((400, 'Common.0011'), (404, None))
+
+SERVICE_TABLE = dict((api.name, api) for api in (
+    JobApi(
+        'elb', 'classic Elastic Load Balance v1.0', '/v1.0/{project_id}/jobs/{job_id}', ('elb', 'elbv1'),
+        _V1_STATUSES, (('job_id',),),
+        sub_job_paths=(('sub_jobs',),),
+        resource_id_paths=(('entities', 'elb', 'id'),),
+        not_found=((404, None),),
+    ),
+    JobApi(
+        'cfw', 'Cloud Firewall v3', '/v3/{project_id}/jobs/{job_id}', ('cfw', 'cfwv3'),
+        _CFW_STATUSES, (('id',),), wrapper='data',
+        job_type_paths=(), entities_path=None,
+        error_code_paths=(('error_code',),), error_message_paths=(('error_msg',), ('fail_reason',)),
+        not_found=((400, 'CFW.00200005'), (404, None)),
+    ),
+    _v1_family(
+        'ecs', 'Elastic Cloud Server', ('ecs',),
+        sub_job_paths=(('entities', 'sub_jobs'),),
+        resource_id_paths=(('entities', 'server_id'),),
+        not_found=_COMMON_0011,
+        error_message_paths=(('fail_reason',), ('entities', 'errorcode_message'), ('message',)),
+    ),
+    _v1_family(
+        'evs', 'Elastic Volume Service', ('evs',),
+        sub_job_paths=(('entities', 'sub_jobs'),),
+        resource_id_paths=(('entities', 'volume_id'),),
+        not_found=_COMMON_0011,
+    ),
+    _v1_family(
+        'ims', 'Image Management Service', ('image', 'ims', 'imsv1'),
+        sub_job_paths=(('entities', 'sub_jobs_result'),),
+        resource_id_paths=(('entities', 'image_id'), ('entities', 'results', '*', 'image_id')),
+        # gopher reads process_percent; the docs do not list it.
+        progress_paths=(('process_percent',), ('entities', 'process_percent')),
+        # No code is documented for a missing job: IMG.0023 is the closest, Common.0011 the family's.
+        not_found=((400, 'IMG.0023'),) + _COMMON_0011,
+    ),
+    _v1_family(
+        'bms', 'Bare Metal Server', ('bms',),
+        sub_job_paths=(('entities', 'sub_jobs'),),
+        resource_id_paths=(('entities', 'server_id'),),
+        not_found=_COMMON_0011,  # not documented; inferred from ECS
+    ),
+    _v1_family(
+        'vbs', 'Volume Backup Service', ('vbsv2', 'vbs'),
+        sub_job_paths=(('sub_jobs',),),
+        resource_id_paths=(('entities', 'backup_id'),),
+        not_found=_COMMON_0011,  # documented as 'common.0011'; codes match case-insensitively
+    ),
+    JobApi(
+        'cce', 'Cloud Container Engine v3', '/api/v3/projects/{project_id}/jobs/{job_id}', ('ccev2.0', 'cce'),
+        _CCE_STATUSES, (('metadata', 'uid'),), status_path=('status', 'phase'),
+        begin_paths=(('metadata', 'creationTimestamp'),), end_paths=(('metadata', 'updateTimestamp'),),
+        job_type_paths=(('spec', 'type'),), entities_path=None,
+        sub_job_paths=(('spec', 'subJobs'),),
+        error_code_paths=(), error_message_paths=(('status', 'reason'),),
+        resource_id_paths=(('spec', 'resourceID'),),
+        not_found=((404, None),),
+        error_shapes=(('errorCode', 'errorMessage'),),
+        root_suffixes=(_CCE_SUFFIX, _VERSION_SUFFIX),
+    ),
+    JobApi(
+        'rds', 'Relational Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('rdsv3', 'rds'),
+        _DB_STATUSES, (('id',),), wrapper='job',
+        begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),),
+        error_code_paths=(), error_message_paths=(('fail_reason',),),
+        progress_paths=(('process',),),
+        resource_id_paths=(('instance', 'id'),),
+        not_found=((400, 'DBS.200543'), (404, None)),
+        late_appearance=True,
+    ),
+    JobApi(
+        'dds', 'Document Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('ddsv3', 'dds'),
+        _DB_STATUSES, (('id',),), wrapper='job',
+        begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),), entities_path=None,
+        error_code_paths=(), error_message_paths=(('fail_reason',),),
+        progress_paths=(('progress',),),
+        resource_id_paths=(('instance', 'id'),),
+        not_found=((400, 'DBS.200543'), (404, None)),  # not documented; inferred from RDS
+        late_appearance=True,
+    ),
+    JobApi(
+        'ddm', 'Distributed Database Middleware v3', '/v3/{project_id}/jobs/{job_id}', ('ddmv3', 'ddm'),
+        _DB_STATUSES, (('id',),), wrapper='job',
+        begin_paths=(('created_time',),), end_paths=(('end_time',),), job_type_paths=(('name',),), entities_path=None,
+        error_code_paths=(), error_message_paths=(('fail_reason',),),
+        progress_paths=(('process',),),
+        resource_id_paths=(('instance', 'id'),),
+        not_found=((400, 'DBS.300120'), (404, None)),  # not documented; DBS.300120 is the closest
+        error_shapes=(('errCode', 'externalMessage'), ('error_code', 'error_msg')),
+        documents_failure_reason=False,
+    ),
+))
+
+SERVICES = tuple(SERVICE_TABLE)
+
+
+def job_api(service):
+    """The table entry of ``service``; ValueError for a name that is not in the table."""
+    try:
+        return SERVICE_TABLE[service]
+    except (KeyError, TypeError):
+        raise ValueError('unknown service %r: expected one of %s' % (service, ', '.join(SERVICES)))

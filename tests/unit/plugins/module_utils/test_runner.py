@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The task runner: every bad input is refused with one message before anything is sent; results have
+the same shape for job_info and job_wait, failures included; secrets are registered for scrubbing."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.otc.jobs.plugins.module_utils import _runner
+from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError
+from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
+
+BASE = {'service': 'elb', 'job_id': 'a', 'job_ids': None, 'auth': {'token': 'tok-secret', 'project_id': 'p1'},
+        'endpoint': 'http://127.0.0.1:9', 'token_cache': False}
+WAIT = {'timeout': 10, 'sleep': 1, 'max_sleep': 10, 'not_found_timeout': 30, 'max_concurrency': 8, 'progress_interval': 30}
+
+
+def job(job_id, state='success'):
+    return {'id': job_id, 'service': 'elb', 'state': state, 'finished': state in ('success', 'failed'), 'status': state.upper(),
+            'error': {'code': 'E1', 'message': 'broke'} if state == 'failed' else None, 'job_type': None,
+            'sub_jobs': [], 'progress': None, 'resource_ids': []}
+
+
+class FakeClient:
+    service = 'elb'
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+        self.polls = 0
+
+    def fetch_all(self, job_ids, deadline):
+        self.polls += len(job_ids)
+        return [self.jobs[job_id] for job_id in job_ids]
+
+    def fetch(self, job_id, policy):
+        self.polls += 1
+        answer = self.jobs[job_id]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.fixture
+def connected(monkeypatch):
+    calls = []
+
+    def install(jobs):
+        def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
+            calls.append({'service': service, 'deadline': deadline, 'pool_size': pool_size})
+            return FakeClient(jobs)
+        monkeypatch.setattr(_runner, 'connect', connect)
+        return calls
+    return install
+
+
+def run(action, warnings=None, **params):
+    options = dict(BASE, **(WAIT if action == 'job_wait' else {}))
+    options.update(params)
+    return _runner.run(action, options, (warnings if warnings is not None else []).append, Secrets())
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('sleep', 0, 'sleep must be greater than 0, got 0'),
+    ('sleep', -1, 'sleep must be greater than 0, got -1'),
+    ('timeout', -5, 'timeout must be greater than 0, got -5'),
+    ('timeout', float('nan'), 'timeout must be a finite number, got nan (float)'),
+    ('timeout', float('inf'), 'timeout must be a finite number, got inf (float)'),
+    ('max_concurrency', 0, 'max_concurrency must be at least 1, got 0'),
+    ('max_concurrency', 65, 'max_concurrency must be at most 64, got 65'),
+    ('not_found_timeout', -1, 'not_found_timeout must be at least 0, got -1'),
+    ('progress_interval', -1, 'progress_interval must be at least 0, got -1'),
+    ('max_sleep', 0.5, 'max_sleep (0.5) must be at least sleep (1)'),
+    ('api_timeout', -1, 'api_timeout must be greater than 0, got -1'),
+    ('api_timeout', float('nan'), 'api_timeout must be a finite number, got nan (float)'),
+    ('job_id', 'abc\n', "job_id 'abc\\n' is not a valid job id: use 1-64 letters, digits, '-' or '_'"),
+    ('job_id', 'a/../b', "job_id 'a/../b' is not a valid job id: use 1-64 letters, digits, '-' or '_'"),
+    ('region_name', '@127.0.0.1:1/x', "region_name '@127.0.0.1:1/x' is not a valid region name: use lower-case names such as eu-de or eu-nl"),
+])
+def test_bad_input_is_refused_before_connecting(connected, option, value, message):
+    calls = connected({})
+    result = run('job_wait', **{option: value})
+    assert result['failed'] is True and result['msg'] == message
+    assert calls == []
+    assert result['polls'] == 0 and result['changed'] is False
+
+
+def test_empty_job_ids(connected):
+    calls = connected({})
+    result = run('job_info', job_id=None, job_ids=[])
+    assert result['msg'] == 'job_ids is empty: give at least one job id' and calls == []
+
+
+def test_job_info_result_and_deadline(connected):
+    calls = connected({'a': job('a'), 'b': job('b', 'running')})
+    result = run('job_info', job_id=None, job_ids=['a', 'b'], api_timeout=5)
+    assert result == {'changed': False, 'jobs': [job('a'), job('b', 'running')]}
+    assert calls[0]['pool_size'] == 1 and calls[0]['deadline'] is not None
+
+
+def test_job_wait_result_shapes(connected):
+    connected({'a': job('a')})
+    result = run('job_wait')
+    assert set(result) == {'changed', 'job', 'elapsed', 'polls'} and result['polls'] == 1
+    connected({'a': job('a', 'failed')})
+    result = run('job_wait')
+    assert result['failed'] is True and result['msg'] == 'elb job a failed: E1 broke' and result['job']['state'] == 'failed'
+
+
+def test_api_errors_keep_status_and_error(connected):
+    connected({'a': ApiError('reading elb job a failed: HTTP 403 X.1: no', status_code=403, code='X.1', api_message='no')})
+    result = run('job_wait')
+    assert result['failed'] is True and result['status_code'] == 403
+    assert result['error'] == {'code': 'X.1', 'message': 'no'} and result['polls'] == 1
+
+
+def test_unknown_status_and_failed_sub_jobs_warn(connected):
+    parent = job('a')
+    parent['sub_jobs'] = [dict(job('s1', 'failed'), sub_jobs=[])]
+    connected({'a': parent, 'b': dict(job('b', 'running'), state='unknown', status='QUEUED')})
+    warnings = []
+    result = run('job_info', warnings=warnings, job_id=None, job_ids=['a', 'b'])
+    assert 'failed' not in result
+    assert warnings == ["elb job b reports status 'QUEUED', which is not a known elb job status",
+                        'elb job a succeeded, but its sub-job s1 failed: E1 broke']
+
+
+def test_secrets_of_the_options_are_registered(connected):
+    connected({'a': job('a')})
+    secrets = Secrets()
+    _runner.run('job_info', dict(BASE, job_id='a'), lambda line: None, secrets)
+    assert 'tok-secret' in secrets.values
