@@ -13,22 +13,36 @@ class ModuleDocFragment(object):
 options:
   cloud:
     description:
-      - Name of an entry in C(clouds.yaml) to take credentials, region and TLS settings from.
-      - Searched in C(OS_CLIENT_CONFIG_FILE), C(./), C(~/.config/openstack/) and C(/etc/openstack/); C(secure.yaml) is merged over it.
-      - Falls back to the E(OS_CLOUD) environment variable.
-    type: str
+      - The C(clouds.yaml) entry to take credentials, region and TLS settings from, by name, or the entry itself as a
+        dictionary (as M(openstack.cloud.server) and friends accept it).
+      - Files are found and read exactly as openstacksdk does - E(OS_CLIENT_CONFIG_FILE), else the first of C(./),
+        C($XDG_CONFIG_HOME/openstack/) (default C(~/.config/openstack/)), C(/etc/xdg/openstack/) and C(/etc/openstack/)
+        holding C(clouds.yaml), C(clouds.yml) or C(clouds.json); C(secure.yaml) (or E(OS_CLIENT_SECURE_FILE)) is merged
+        over it key by key; a C(regions) list gives the default region; C(profile: otc) is known.
+      - The file AWX writes for its OpenStack credential (named by E(OS_CLIENT_CONFIG_FILE)) works as it is.
+      - Falls back to the E(OS_CLOUD) environment variable. When no cloud is named at all, the E(OS_*) environment
+        variables form the cloud; for a named cloud they are ignored, as openstacksdk ignores them.
+      - A cloud entry may hold AK/SK at its top level (C(ak), C(sk), C(security_token)), as otcextensions writes them.
+      - Reading a file needs the PyYAML Python library on the host that runs the task.
+    type: raw
   auth:
     description:
-      - Credentials and scope. Keys given here win over the O(cloud) entry, which wins over the E(OS_*) environment variables.
+      - Credentials and scope. Keys given here win over the O(cloud) entry key by key.
+      - Other keys that M(openstack.cloud.server) users share across tasks through C(module_defaults) are accepted, and
+        those that do not apply draw one warning that names them.
     type: dict
     suboptions:
       auth_url:
         description:
           - IAM v3 endpoint. Defaults to C(https://iam.{region}.otc.t-systems.com/v3) (C(iam-pub.eu-ch2.sc...) for eu-ch2).
-          - Falls back to E(OS_AUTH_URL).
+          - An C(http(s)://host[:port][/path]) URL without query, fragment or credentials.
+          - E(OS_AUTH_URL) when the environment forms the cloud.
         type: str
       username:
         description: User name for password authentication (E(OS_USERNAME)).
+        type: str
+      user_id:
+        description: User id for password authentication, instead of O(auth.username) and its domain.
         type: str
       password:
         description: Password for password authentication (E(OS_PASSWORD)). Never logged or returned.
@@ -40,14 +54,22 @@ options:
       user_domain_id:
         description: The account (domain) id, instead of O(auth.user_domain_name) (E(OS_USER_DOMAIN_ID)).
         type: str
+        aliases: [domain_id]
       project_name:
         description:
           - Project to scope the token to, for example C(eu-de_myproject) (E(OS_PROJECT_NAME)).
-          - Its prefix also gives the default region.
+          - Its prefix also gives the default region. With AK/SK and no O(auth.project_id), its id is looked up once at IAM.
         type: str
       project_id:
         description:
-          - Project id (E(OS_PROJECT_ID)). Fills the job URL; required with token and AK/SK authentication.
+          - Project id (E(OS_PROJECT_ID)), 1-64 letters, digits, C(-) or C(_). Fills the job URL; required with token
+            authentication.
+        type: str
+      project_domain_name:
+        description: Domain of O(auth.project_name) when it is not the user's (it always is on OTC).
+        type: str
+      project_domain_id:
+        description: Domain id of O(auth.project_name) when it is not the user's.
         type: str
       token:
         description: A ready IAM token, used with O(auth.project_id) (E(OS_AUTH_TOKEN)). Never logged or returned.
@@ -63,55 +85,103 @@ options:
       security_token:
         description: Security token of temporary AK/SK credentials (E(OS_SECURITY_TOKEN)). Never logged or returned.
         type: str
+      default_domain_id:
+        description: Accepted for shared openstack.cloud settings; not used (one warning names it).
+        type: str
+      default_domain_name:
+        description: Accepted for shared openstack.cloud settings; not used (one warning names it).
+        type: str
+      system_scope:
+        description: Accepted for shared openstack.cloud settings; not used (one warning names it).
+        type: str
+      trust_id:
+        description: Accepted for shared openstack.cloud settings; not used (one warning names it).
+        type: str
   auth_type:
     description:
-      - How to authenticate. Inferred when absent, from the first of O(auth), O(cloud) and the environment that holds
-        credentials (AK/SK, then token, then password).
+      - How to authenticate. V(v3password) and V(v3token) are the openstack.cloud spellings of V(password) and V(token).
+      - Inferred when absent, from the first of O(auth) and the cloud that holds credentials (AK/SK, then token, then
+        password).
     type: str
-    choices: [password, token, aksk]
+    choices: [aksk, ak/sk, ak_sk, token, v3token, admin_token, password, v3password]
   region_name:
     description:
-      - Region, used for default URLs and catalog look-ups. Falls back to the O(cloud) entry, E(OS_REGION_NAME),
-        the prefix of O(auth.project_name), then C(eu-de).
+      - Region, used for default URLs and catalog look-ups, such as C(eu-de) or C(eu-nl). Falls back to the cloud's
+        C(region_name) (or the first of its C(regions)), the prefix of O(auth.project_name), then C(eu-de).
     type: str
     aliases: [region]
   endpoint:
     description:
-      - API root of the service, for example C(https://elb.eu-de.otc.t-systems.com). A trailing C(/v1.0/{project_id}) or
-        C(/v3/{project_id}) is recognised. Skips discovery.
+      - API root of the service, for example C(https://ecs.eu-de.otc.t-systems.com). A trailing API version and project
+        (C(/v1/{project_id}), C(/v2/{project_id}), C(/v3)) is recognised and replaced by the job API's. Skips discovery.
+      - An C(http(s)://host[:port][/path]) URL without query, fragment or credentials.
       - Without it, password authentication takes the endpoint from the token catalog; token and AK/SK authentication use
         C(https://{service}.{region}.otc.t-systems.com).
     type: str
+  interface:
+    description:
+      - Which catalog endpoint to use. OTC catalogs list public endpoints; accepted so that shared openstack.cloud
+        settings work. Defaults to the cloud's C(interface), else V(public).
+    type: str
+    choices: [public, internal, admin]
+    aliases: [endpoint_type]
   validate_certs:
-    description: Verify TLS certificates. Defaults to true (or the O(cloud) entry's C(verify)).
+    description:
+      - Verify TLS certificates. Defaults to true (or the cloud's C(verify)).
+      - Wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE). V(false) draws one warning.
     type: bool
+    aliases: [verify]
   ca_cert:
-    description: CA bundle to verify TLS certificates with (or the O(cloud) entry's C(cacert), or E(OS_CACERT)).
+    description:
+      - CA bundle to verify TLS certificates with (or the cloud's C(cacert)). Wins over E(REQUESTS_CA_BUNDLE) and
+        E(CURL_CA_BUNDLE). A path that is not a readable file fails the task.
     type: path
+    aliases: [cacert]
   api_timeout:
-    description: Seconds each HTTP request may take. Defaults to the O(cloud) entry's C(api_timeout), else 30.
+    description:
+      - Seconds each HTTP request may take, all of it - connecting, waiting and reading the answer. Defaults to the
+        cloud's C(api_timeout), else 30.
     type: float
   token_cache:
     description:
       - Cache IAM tokens of password authentication in C($XDG_CACHE_HOME/otc.jobs/) (or C(~/.cache/otc.jobs/)), private
-        files reused until five minutes before expiry, so a play of many tasks asks IAM once.
+        files reused until five minutes before expiry, so a play of many tasks asks IAM once. A cached token is only
+        used with the password it was issued for. AK/SK project ids looked up by name are cached there too.
     type: bool
     default: true
 notes:
+  - Every secret (password, tokens, secret keys, the token IAM issues, credentials in URLs), from any source, is kept out
+    of results, messages and warnings, even when an API echoes it back.
   - Credentials sent over plain C(http://) to a host that is not a loopback address draw a warning.
 requirements:
   - requests
+  - PyYAML, to read C(clouds.yaml)
 '''
 
     JOBS = r'''
 options:
   service:
     description:
-      - C(elb) for classic ELB v1.0 jobs (C(GET /v1.0/{project_id}/jobs/{job_id})), C(cfw) for Cloud Firewall v3 jobs
-        (C(GET /v3/{project_id}/jobs/{job_id})).
+      - The service whose job API answers for the job ids. Each service has its own endpoint (several share a path and
+        differ only by host), found from O(endpoint), the token catalog or C(https://{service}.{region}.otc.t-systems.com).
+      - V(elb) classic Elastic Load Balance v1.0 (C(GET /v1.0/{project_id}/jobs/{job_id})) - load balancer create and
+        delete.
+      - V(cfw) Cloud Firewall v3 (C(GET /v3/{project_id}/jobs/{job_id})).
+      - V(ecs) Elastic Cloud Server (C(GET /v1/{project_id}/jobs/{job_id})) - server create and delete, batch
+        operations, NICs.
+      - V(evs) Elastic Volume Service (C(GET /v1/{project_id}/jobs/{job_id})) - volume create, extend and delete.
+      - V(ims) Image Management Service (C(GET /v1/{project_id}/jobs/{job_id})) - image create, import, export, copy.
+      - V(bms) Bare Metal Server (C(GET /v1/{project_id}/jobs/{job_id})) - server create, operations, volumes.
+      - V(vbs) Volume Backup Service (C(GET /v1/{project_id}/jobs/{job_id})) - backup create and restore.
+      - V(cce) Cloud Container Engine v3 (C(GET /api/v3/projects/{project_id}/jobs/{job_id})) - cluster and node create
+        and delete (the create answer's C(status.jobID)).
+      - V(rds) Relational Database Service v3 (C(GET /v3/{project_id}/jobs?id={job_id})) - instance create, resize,
+        delete; a new job can be "not found" for a few seconds (see O(otc.jobs.job_wait#module:not_found_timeout)).
+      - V(dds) Document Database Service v3 (C(GET /v3/{project_id}/jobs?id={job_id})) - instance operations.
+      - V(ddm) Distributed Database Middleware v3 (C(GET /v3/{project_id}/jobs/{job_id})) - instance create and delete.
     type: str
     required: true
-    choices: [elb, cfw]
+    choices: [elb, cfw, ecs, evs, ims, bms, vbs, cce, rds, dds, ddm]
   job_id:
     description:
       - One job id, 1-64 letters, digits, C(-) or C(_). Anything else fails before any request is sent.
@@ -128,8 +198,6 @@ options:
     PLUGINS = r'''
 options:
   cloud:
-    env:
-      - name: OS_CLOUD
     ini:
       - section: otc_jobs
         key: cloud
@@ -145,8 +213,6 @@ options:
     vars:
       - name: otc_jobs_auth_type
   region_name:
-    env:
-      - name: OS_REGION_NAME
     ini:
       - section: otc_jobs
         key: region_name
@@ -158,6 +224,12 @@ options:
         key: endpoint
     vars:
       - name: otc_jobs_endpoint
+  interface:
+    ini:
+      - section: otc_jobs
+        key: interface
+    vars:
+      - name: otc_jobs_interface
   validate_certs:
     ini:
       - section: otc_jobs

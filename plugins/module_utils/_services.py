@@ -41,7 +41,9 @@ class JobApi:
         self.name = name
         self.title = title                          # for docs and messages: 'Elastic Cloud Server'
         self.path = path                            # appended to the root; '{project_id}' and '{job_id}' filled in
-        self.catalog_types = catalog_types          # token-catalog types to look for, in order
+        # Token-catalog types to look for, in order: only documented ones (an old 'rds' entry is the v1
+        # API, whose root would be wrong here).
+        self.catalog_types = catalog_types
         self.statuses = statuses                    # lower-cased raw status -> normalized state
         self.id_paths = id_paths                    # where the job object holds its id
         self.status_path = status_path
@@ -118,7 +120,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=_COMMON_0011,
     ),
     _v1_family(
-        'ims', 'Image Management Service', ('image', 'ims', 'imsv1'),
+        'ims', 'Image Management Service', ('image',),
         sub_job_paths=(('entities', 'sub_jobs_result'),),
         resource_id_paths=(('entities', 'image_id'), ('entities', 'results', '*', 'image_id')),
         # gopher reads process_percent; the docs do not list it.
@@ -139,7 +141,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=_COMMON_0011,  # documented as 'common.0011'; codes match case-insensitively
     ),
     JobApi(
-        'cce', 'Cloud Container Engine v3', '/api/v3/projects/{project_id}/jobs/{job_id}', ('ccev2.0', 'cce'),
+        'cce', 'Cloud Container Engine v3', '/api/v3/projects/{project_id}/jobs/{job_id}', ('ccev2.0',),
         _CCE_STATUSES, (('metadata', 'uid'),), status_path=('status', 'phase'),
         begin_paths=(('metadata', 'creationTimestamp'),), end_paths=(('metadata', 'updateTimestamp'),),
         job_type_paths=(('spec', 'type'),), entities_path=None,
@@ -151,7 +153,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         root_suffixes=(_CCE_SUFFIX, _VERSION_SUFFIX),
     ),
     JobApi(
-        'rds', 'Relational Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('rdsv3', 'rds'),
+        'rds', 'Relational Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('rdsv3',),
         _DB_STATUSES, (('id',),), wrapper='job',
         begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),),
         error_code_paths=(), error_message_paths=(('fail_reason',),),
@@ -161,7 +163,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         late_appearance=True,
     ),
     JobApi(
-        'dds', 'Document Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('ddsv3', 'dds'),
+        'dds', 'Document Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('ddsv3',),
         _DB_STATUSES, (('id',),), wrapper='job',
         begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),), entities_path=None,
         error_code_paths=(), error_message_paths=(('fail_reason',),),
@@ -171,7 +173,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         late_appearance=True,
     ),
     JobApi(
-        'ddm', 'Distributed Database Middleware v3', '/v3/{project_id}/jobs/{job_id}', ('ddmv3', 'ddm'),
+        'ddm', 'Distributed Database Middleware v3', '/v3/{project_id}/jobs/{job_id}', ('ddmv3',),
         _DB_STATUSES, (('id',),), wrapper='job',
         begin_paths=(('created_time',),), end_paths=(('end_time',),), job_type_paths=(('name',),), entities_path=None,
         error_code_paths=(), error_message_paths=(('fail_reason',),),

@@ -9,13 +9,26 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: job_info
-short_description: Read the status of classic ELB or Cloud Firewall jobs on Open Telekom Cloud
+short_description: Read the status of asynchronous jobs of Open Telekom Cloud services
 version_added: 0.1.0
 description:
-  - Queries each given job of classic ELB v1.0 or Cloud Firewall v3 once and returns it in one normalized shape.
+  - Queries each given job once and returns it in one normalized shape, whatever the service - classic ELB, Cloud
+    Firewall, ECS, EVS, IMS, BMS, VBS, CCE, RDS, DDS or DDM (see O(service)).
   - A failed job is information, not a task failure; use M(otc.jobs.job_wait) to wait for jobs and fail on failure.
   - An API error (unknown job, refused credentials, server errors after retries) fails the task naming the job, the HTTP
-    status, the API error code and message.
+    status, the API error code and message. Transient failures are retried, but the whole task ends within two
+    O(api_timeout) (a C(Retry-After) longer than what is left ends it at once, saying so).
+  - An answer for another job id than the one asked for is refused. A job that succeeded while one of its sub-jobs
+    failed draws one warning naming the sub-job.
+notes:
+  - Where the work runs. On the controller (connection C(local), which includes the implicit C(localhost) and tasks
+    delegated to C(localhost)), without C(async) and without C(become), the action plugin of the same name runs this
+    module's code in the controller's own process; no module is shipped and no Python is started for the task, so a
+    task costs a fraction of a module run. The result is the one the module returns, with C(invocation), warnings and
+    C(no_log) masking alike. This needs C(requests) in the Python that runs Ansible.
+  - Everywhere else (any other connection such as C(ssh), C(async), C(become), or C(requests) missing on the
+    controller) the module runs on the target as modules do. C(-vvv) names the path a task took. The task's
+    C(environment) applies on both paths.
 author:
   - otc.jobs maintainers (@otc-jobs)
 extends_documentation_fragment:
@@ -43,9 +56,19 @@ EXAMPLES = r'''
       - 0b6f2c47-21c3-4c8e-9c5c-7d7b2d6f6a10
   register: cfw_jobs
 
+- name: How far is a CCE cluster create, with AK/SK from OS_ACCESS_KEY/OS_SECRET_KEY and OS_PROJECT_NAME
+  otc.jobs.job_info:
+    service: cce
+    job_id: "{{ cluster.json.status.jobID }}"
+  register: cluster_job
+
+- name: Show an RDS job's progress in percent
+  ansible.builtin.debug:
+    msg: "{{ lookup('otc.jobs.job', database.json.job_id, service='rds', cloud='otc').progress }}"
+
 - name: Ad hoc, credentials from OS_* variables
   ansible.builtin.debug:
-    msg: ansible localhost -m otc.jobs.job_info -a 'service=elb job_id=ff8080825ecc523f015ecd0a98f82f77'
+    msg: ansible localhost -m otc.jobs.job_info -a 'service=ecs job_id=2c9eb2c5544cbf6101544f0602af2b4f'
 '''
 
 RETURN = r'''
@@ -59,17 +82,21 @@ job:
         type: str
         sample: ff8080825ecc523f015ecd0a98f82f77
       service:
-        description: C(elb) or C(cfw).
+        description: The service of the job, as given in O(service).
         type: str
+        sample: ecs
       project_id:
         description: Project the job belongs to.
         type: str
       status:
-        description: The raw status as the API sent it (C(INIT), C(RUNNING), C(SUCCESS), C(FAIL); C(Running), C(Success), C(Failed)).
+        description:
+          - The raw status as the API sent it. V1 family (elb, ecs, evs, ims, bms, vbs) C(INIT), C(RUNNING), C(SUCCESS),
+            C(FAIL); cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed);
+            rds, dds, ddm C(Running), C(Completed), C(Failed).
         type: str
         sample: SUCCESS
       state:
-        description: Normalized state.
+        description: Normalized state; a status outside the service's vocabulary is C(unknown).
         type: str
         choices: [init, running, success, failed, unknown]
       finished:
@@ -79,15 +106,16 @@ job:
         description: Whether the state is C(success).
         type: bool
       job_type:
-        description: Job type such as C(createELB) (ELB only).
+        description: What the job does, such as C(createELB), C(createServer), C(CreateCluster) (CCE C(spec.type)) or
+          C(CreateMysqlSingleHAInstance) (RDS/DDS/DDM C(name)); null where the API has none (cfw).
         type: str
         sample: createELB
       begin_time:
-        description: Start, ISO 8601 UTC with milliseconds.
+        description: Start, ISO 8601 UTC with milliseconds, from whatever format the API used.
         type: str
         sample: '2017-09-29T09:49:37.399Z'
       end_time:
-        description: End, ISO 8601 UTC with milliseconds; null until finished.
+        description: End, ISO 8601 UTC with milliseconds; null until finished (even where an API sends one earlier).
         type: str
         sample: '2017-09-29T09:50:03.272Z'
       duration:
@@ -95,16 +123,31 @@ job:
         type: float
         sample: 25.873
       error:
-        description: C(code) and C(message) of a failed job; null unless it failed.
+        description:
+          - C(code) and C(message) of a failed job, null unless it failed. Either may be null where the API gives no
+            reason (ddm documents none; cce, rds and dds give a message only).
         type: dict
         sample: {code: ELB.8902, message: Insufficient EIP quota for the load balancer.}
       entities:
-        description: ELB C(entities) as sent (empty for CFW).
+        description: The job's C(entities) as sent (V1 family and rds); empty where the API has none.
         type: dict
       sub_jobs:
-        description: Normalized sub-jobs, same keys.
+        description: Normalized sub-jobs, same keys, from wherever the service keeps them (C(sub_jobs),
+          C(entities.sub_jobs), C(entities.sub_jobs_result), C(spec.subJobs)).
         type: list
         elements: dict
+      progress:
+        description: Percent done where the API reports it (rds and ddm C(process), dds C(progress), ims
+          C(process_percent)), else null.
+        type: int
+        sample: 60
+      resource_ids:
+        description:
+          - Ids of what the job made or changed, sub-jobs included, in order - the load balancer (elb), server (ecs,
+            bms), volume (evs), image (ims), backup (vbs), cluster or node (cce), instance (rds, dds, ddm).
+        type: list
+        elements: str
+        sample: [bae51750-0089-41a1-9b18-5c777978ff6d]
       raw:
         description: The API body exactly as received.
         type: dict
@@ -125,18 +168,11 @@ error:
   sample: {code: CFW.00200005, message: Job does not exist.}
 '''
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
-from ansible_collections.otc.jobs.plugins.module_utils._module import OtcJobsModule
+from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module
 
 
 def main():
-    module = OtcJobsModule()
-    client = module.job_client()
-    try:
-        jobs = client.fetch_all(module.job_ids, warn=module.warn)
-    except OtcJobsError as exc:
-        module.fail_from(exc)
-    module.exit_json(**module.jobs_result(jobs))
+    run_module('job_info')
 
 
 if __name__ == '__main__':

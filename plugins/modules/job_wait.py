@@ -9,18 +9,31 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: job_wait
-short_description: Wait for classic ELB or Cloud Firewall jobs on Open Telekom Cloud to finish
+short_description: Wait for asynchronous jobs of Open Telekom Cloud services to finish
 version_added: 0.1.0
 description:
-  - Polls one or many jobs of classic ELB v1.0 or Cloud Firewall v3 until each is finished, within one deadline.
+  - Polls one or many jobs until each is finished, within one deadline, whatever the service - classic ELB, Cloud
+    Firewall, ECS, EVS, IMS, BMS, VBS, CCE, RDS, DDS or DDM (see O(service)).
   - Fails the task when any job ends failed (C(FAIL), C(Failed)); the message names every failed job with its error code
-    and message, job type and failed sub-jobs, and the result still carries RV(job)/RV(jobs).
+    and message (or says that the API gave no reason), job type and failed sub-jobs, and the result still carries
+    RV(job)/RV(jobs). A job that succeeded while one of its sub-jobs failed succeeds, with one warning per failed sub-job.
   - The next poll of a job comes max(O(sleep), 0.2 x seconds already waited) later, capped at O(max_sleep), with 10% jitter.
     All jobs of O(job_ids) share this rhythm, so jobs ending together are seen finished on the same poll round.
-  - Connection errors, read timeouts, HTTP 429, 500, 502, 503, 504 and bodies that are not JSON are retried with jittered
-    exponential backoff until the deadline, honouring C(Retry-After). A 401 re-authenticates once where the method can
-    (password); other client errors fail at once.
+  - Connection errors, read timeouts, HTTP 500, 502, 503, 504 and bodies that are not usable JSON are retried with
+    jittered exponential backoff until the deadline, honouring C(Retry-After). HTTP 429 slows the whole wait down (fewer
+    polls in flight, a pause until C(Retry-After)), which then recovers. A 401 re-authenticates once where the method can
+    (password); other client errors fail at once. Redirects are not followed; answers over 8 MiB are refused; an answer
+    for another job id is refused.
   - An unknown status draws one warning and the wait goes on.
+notes:
+  - Where the work runs. On the controller (connection C(local), which includes the implicit C(localhost) and tasks
+    delegated to C(localhost)), without C(async) and without C(become), the action plugin of the same name runs this
+    module's code in the controller's own process; no module is shipped and no Python is started for the task, and
+    the wait shows progress lines (O(progress_interval)). The result is the one the module returns, with
+    C(invocation), warnings and C(no_log) masking alike. This needs C(requests) in the Python that runs Ansible.
+  - Everywhere else (any other connection such as C(ssh), C(async), C(become), or C(requests) missing on the
+    controller) the module runs on the target as modules do, without progress lines. C(-vvv) names the path a task took.
+    The task's C(environment) applies on both paths.
 author:
   - otc.jobs maintainers (@otc-jobs)
 extends_documentation_fragment:
@@ -30,28 +43,44 @@ extends_documentation_fragment:
 options:
   timeout:
     description:
-      - Seconds for the whole wait, on a monotonic clock. Then the task fails naming each unfinished job and its last status.
-      - No wait runs longer than O(timeout) plus one O(api_timeout).
+      - Seconds for the whole task (authentication included), on a monotonic clock, greater than 0. Then the task fails
+        naming each unfinished job and its last status.
+      - A request still running at the deadline is cut off then, so no wait runs longer than O(timeout) plus one
+        O(api_timeout), whatever the server does.
     type: float
     default: 1800
   sleep:
-    description: Shortest interval between two polls of a job, in seconds.
+    description: Shortest interval between two polls of a job, in seconds, greater than 0.
     type: float
     default: 1
   max_sleep:
-    description: Longest interval between two polls of a job, in seconds.
+    description: Longest interval between two polls of a job, in seconds, at least O(sleep).
     type: float
     default: 10
   not_found_timeout:
     description:
-      - A job the service does not know (ELB HTTP 404, CFW C(CFW.00200005)) counts as pending this many seconds after the
-        wait began, since new jobs can appear late; after that the task fails.
+      - A job the service does not know (HTTP 404, or its documented "no such job" code such as CFW C(CFW.00200005),
+        ECS/EVS C(Common.0011), RDS C(DBS.200543)) counts as pending this many seconds after the wait began, since new jobs
+        can appear late (RDS and DDS say so); after that the task fails. At least 0.
     type: float
     default: 30
   max_concurrency:
-    description: How many jobs of O(job_ids) are polled at once; never more requests are in flight.
+    description: How many jobs of O(job_ids) are polled at once (1-64); never more requests are in flight.
     type: int
     default: 8
+  progress_interval:
+    description:
+      - >-
+        Seconds between two progress lines while the task waits, such as
+        C(otc.jobs.job_wait: elb 3/50 finished, 47 running, 2m10s of 30m), which also counts the failed jobs once there
+        are some, and with one job left names it and its last status. A job that fails gets a line of its own as soon
+        as it is seen failed.
+      - C(0) turns the lines off (at least 0). A wait shorter than one interval prints nothing extra.
+      - The default callback prints the lines at the default verbosity, and AWX/AAP (ansible-runner) shows them in the
+        job output, while the task runs. Only the controller path shows them (see the notes); elsewhere this option
+        is checked and has no effect.
+    type: float
+    default: 30
 '''
 
 EXAMPLES = r'''
@@ -74,6 +103,162 @@ EXAMPLES = r'''
       token: "{{ iam_token }}"
       project_id: "{{ project_id }}"
   register: waited
+
+- name: Create a server (ECS answers with a job id)
+  ansible.builtin.uri:
+    url: "https://ecs.eu-de.otc.t-systems.com/v1/{{ project_id }}/cloudservers"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: {server: "{{ server_spec }}"}
+  register: server
+
+- name: Wait for the server; its id is in resource_ids
+  otc.jobs.job_wait:
+    cloud: otc
+    service: ecs
+    job_id: "{{ server.json.job_id }}"
+  register: server_job
+
+- name: Create a volume (EVS)
+  ansible.builtin.uri:
+    url: "https://evs.eu-de.otc.t-systems.com/v2/{{ project_id }}/cloudvolumes"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: {volume: {name: data, size: 100, volume_type: SSD, availability_zone: eu-de-01}}
+  register: volume
+
+- name: Wait for the volume
+  otc.jobs.job_wait:
+    cloud: otc
+    service: evs
+    job_id: "{{ volume.json.job_id }}"
+
+- name: Create an image from a server (IMS)
+  ansible.builtin.uri:
+    url: "https://ims.eu-de.otc.t-systems.com/v2/cloudimages/action"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: {name: golden, instance_id: "{{ server_job.job.resource_ids[0] }}"}
+  register: image
+
+- name: Wait for the image
+  otc.jobs.job_wait:
+    cloud: otc
+    service: ims
+    job_id: "{{ image.json.job_id }}"
+    timeout: 3600
+
+- name: Create bare metal servers (BMS)
+  ansible.builtin.uri:
+    url: "https://bms.eu-de.otc.t-systems.com/v1/{{ project_id }}/baremetalservers"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: {server: "{{ bms_spec }}"}
+  register: bms
+
+- name: Wait for the bare metal servers
+  otc.jobs.job_wait:
+    cloud: otc
+    service: bms
+    job_id: "{{ bms.json.job_id }}"
+    timeout: 3600
+
+- name: Back up a volume (VBS)
+  ansible.builtin.uri:
+    url: "https://vbs.eu-de.otc.t-systems.com/v2/{{ project_id }}/cloudbackups"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: {backup: {volume_id: "{{ volume_id }}", name: nightly}}
+  register: backup
+
+- name: Wait for the backup
+  otc.jobs.job_wait:
+    cloud: otc
+    service: vbs
+    job_id: "{{ backup.json.job_id }}"
+
+- name: Create a CCE cluster (the job id is in status.jobID)
+  ansible.builtin.uri:
+    url: "https://cce.eu-de.otc.t-systems.com/api/v3/projects/{{ project_id }}/clusters"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: "{{ cluster_spec }}"
+    status_code: [200, 201]
+  register: cluster
+
+- name: Wait for the cluster, printing progress every minute
+  otc.jobs.job_wait:
+    cloud: otc
+    service: cce
+    job_id: "{{ cluster.json.status.jobID }}"
+    timeout: 3600
+    max_sleep: 30
+    progress_interval: 60
+
+- name: Create an RDS instance
+  ansible.builtin.uri:
+    url: "https://rds.eu-de.otc.t-systems.com/v3/{{ project_id }}/instances"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: "{{ rds_spec }}"
+    status_code: [200, 202]
+  register: database
+
+- name: Wait for the instance (its job can be "not found" for a few seconds)
+  otc.jobs.job_wait:
+    cloud: otc
+    service: rds
+    job_id: "{{ database.json.job_id }}"
+    timeout: 3600
+
+- name: Create a DDS instance
+  ansible.builtin.uri:
+    url: "https://dds.eu-de.otc.t-systems.com/v3/{{ project_id }}/instances"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: "{{ dds_spec }}"
+    status_code: [200, 202]
+  register: mongo
+
+- name: Wait for the DDS instance
+  otc.jobs.job_wait:
+    cloud: otc
+    service: dds
+    job_id: "{{ mongo.json.job_id }}"
+    timeout: 3600
+
+- name: Create a DDM instance
+  ansible.builtin.uri:
+    url: "https://ddm.eu-de.otc.t-systems.com/v1/{{ project_id }}/instances"
+    method: POST
+    headers:
+      X-Auth-Token: "{{ iam_token }}"
+    body_format: json
+    body: "{{ ddm_spec }}"
+  register: ddm
+
+- name: Wait for the DDM instance
+  otc.jobs.job_wait:
+    cloud: otc
+    service: ddm
+    job_id: "{{ ddm.json.job_id }}"
+    timeout: 3600
 
 - name: Wait for many firewall jobs, four at a time, credentials from clouds.yaml
   otc.jobs.job_wait:
@@ -105,17 +290,21 @@ job:
         type: str
         sample: ff8080825ecc523f015ecd0a98f82f77
       service:
-        description: C(elb) or C(cfw).
+        description: The service of the job, as given in O(service).
         type: str
+        sample: ecs
       project_id:
         description: Project the job belongs to.
         type: str
       status:
-        description: The raw status as the API sent it (C(INIT), C(RUNNING), C(SUCCESS), C(FAIL); C(Running), C(Success), C(Failed)).
+        description:
+          - The raw status as the API sent it. V1 family (elb, ecs, evs, ims, bms, vbs) C(INIT), C(RUNNING), C(SUCCESS),
+            C(FAIL); cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed);
+            rds, dds, ddm C(Running), C(Completed), C(Failed).
         type: str
         sample: SUCCESS
       state:
-        description: Normalized state.
+        description: Normalized state; a status outside the service's vocabulary is C(unknown).
         type: str
         choices: [init, running, success, failed, unknown]
       finished:
@@ -125,15 +314,16 @@ job:
         description: Whether the state is C(success).
         type: bool
       job_type:
-        description: Job type such as C(createELB) (ELB only).
+        description: What the job does, such as C(createELB), C(createServer), C(CreateCluster) (CCE C(spec.type)) or
+          C(CreateMysqlSingleHAInstance) (RDS/DDS/DDM C(name)); null where the API has none (cfw).
         type: str
         sample: createELB
       begin_time:
-        description: Start, ISO 8601 UTC with milliseconds.
+        description: Start, ISO 8601 UTC with milliseconds, from whatever format the API used.
         type: str
         sample: '2017-09-29T09:49:37.399Z'
       end_time:
-        description: End, ISO 8601 UTC with milliseconds; null until finished.
+        description: End, ISO 8601 UTC with milliseconds; null until finished (even where an API sends one earlier).
         type: str
         sample: '2017-09-29T09:50:03.272Z'
       duration:
@@ -141,16 +331,31 @@ job:
         type: float
         sample: 25.873
       error:
-        description: C(code) and C(message) of a failed job; null unless it failed.
+        description:
+          - C(code) and C(message) of a failed job, null unless it failed. Either may be null where the API gives no
+            reason (ddm documents none; cce, rds and dds give a message only).
         type: dict
         sample: {code: ELB.8902, message: Insufficient EIP quota for the load balancer.}
       entities:
-        description: ELB C(entities) as sent (empty for CFW).
+        description: The job's C(entities) as sent (V1 family and rds); empty where the API has none.
         type: dict
       sub_jobs:
-        description: Normalized sub-jobs, same keys.
+        description: Normalized sub-jobs, same keys, from wherever the service keeps them (C(sub_jobs),
+          C(entities.sub_jobs), C(entities.sub_jobs_result), C(spec.subJobs)).
         type: list
         elements: dict
+      progress:
+        description: Percent done where the API reports it (rds and ddm C(process), dds C(progress), ims
+          C(process_percent)), else null.
+        type: int
+        sample: 60
+      resource_ids:
+        description:
+          - Ids of what the job made or changed, sub-jobs included, in order - the load balancer (elb), server (ecs,
+            bms), volume (evs), image (ims), backup (vbs), cluster or node (cce), instance (rds, dds, ddm).
+        type: list
+        elements: str
+        sample: [bae51750-0089-41a1-9b18-5c777978ff6d]
       raw:
         description: The API body exactly as received.
         type: dict
@@ -180,33 +385,11 @@ error:
   type: dict
 '''
 
-import time
-
-from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
-from ansible_collections.otc.jobs.plugins.module_utils._module import OtcJobsModule
-from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
+from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module
 
 
 def main():
-    module = OtcJobsModule(argument_spec=dict(
-        timeout=dict(type='float', default=1800),
-        sleep=dict(type='float', default=1),
-        max_sleep=dict(type='float', default=10),
-        not_found_timeout=dict(type='float', default=30),
-        max_concurrency=dict(type='int', default=8),
-    ))
-    options = dict((name, module.params[name]) for name in ('timeout', 'sleep', 'max_sleep', 'not_found_timeout', 'max_concurrency'))
-    client = module.job_client(pool_size=options['max_concurrency'])
-    started = time.monotonic()
-    try:
-        outcome = JobWaiter(client, warn=module.warn, **options).wait(module.job_ids)
-    except OtcJobsError as exc:
-        module.fail_from(exc, polls=client.polls, elapsed=round(time.monotonic() - started, 3))
-    result = module.jobs_result(outcome.jobs, elapsed=outcome.elapsed, polls=outcome.polls)
-    failure = failure_message(outcome.jobs)
-    if failure:
-        module.fail_json(msg=failure, **result)
-    module.exit_json(**result)
+    run_module('job_wait')
 
 
 if __name__ == '__main__':
