@@ -2,9 +2,12 @@
 
 Standard library only, Python 3.8+. It serves, on 127.0.0.1:
 
-* IAM v3 ``POST /v3/auth/tokens`` (password auth, project scope, catalog, expiry);
+* IAM v3 ``POST /v3/auth/tokens`` (password auth, project scope, catalog, expiry) and ``GET /v3/projects?name=``;
 * classic ELB v1.0 load balancer create/get/list/delete and ``GET /v1.0/{project_id}/jobs/{job_id}``;
 * Cloud Firewall v3 ``GET /v3/{project_id}/jobs/{job_id}``;
+* the job APIs of ECS, EVS, IMS, BMS, VBS, CCE, RDS, DDS and DDM (SPEC section 2b, api/job-apis.md), each under
+  ``/{service}`` plus its documented path (several share a path and differ only by host in the real cloud), and the
+  create routes of ECS, EVS, CCE, RDS and DDS; every family's facts live in one table, ``FAMILIES``;
 * a control API under ``/_emulator/`` (no auth) to create jobs, inject faults, read counters.
 
 Service routes accept an ``X-Auth-Token`` or an ``SDK-HMAC-SHA256`` AK/SK signature, verified by
@@ -36,7 +39,7 @@ import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote, unquote, unquote_plus
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus
 
 # --- the preloaded account -------------------------------------------------------------------
 
@@ -81,20 +84,189 @@ ELB_CODE_LB_NOT_FOUND = "ELB.1103"
 ELB_CODE_CONFLICT = "ELB.1104"
 CFW_CODE_JOB_NOT_FOUND = "CFW.00200005"
 
+# The job families of SPEC section 2b, besides ELB and CFW, in the order of api/job-apis.md.
+FAMILY_SERVICES = ("ecs", "evs", "ims", "bms", "vbs", "cce", "rds", "dds", "ddm")
+
 DEFAULT_CONFIG = {
     "latency": 0.0,            # seconds added to every service request
     "token_ttl": 86400.0,      # IAM token lifetime, seconds
     "default_duration": 3.0,   # job duration when none is given, seconds
     "catalog_cfw_type": "cfw",  # "cfw", "cfwv3" or None (no CFW entry in the catalog)
     "catalog_elb": True,       # whether the catalog has an ELB entry
+    "catalog_services": list(FAMILY_SERVICES),  # which services of SPEC 2b have a catalog entry
+    "catalog_placeholders": "substituted",  # "substituted" (project id filled in) or "template" ($(tenant_id)s kept)
 }
+CATALOG_PLACEHOLDERS = ("substituted", "template")
 
-SERVICES = ("elb", "cfw")
-ROUTES = ("iam", "elb_create", "elb_list", "elb_get", "elb_delete", "elb_job", "cfw_job", "unknown")
-TIME_FORMATS = ("ms", "s", "ms_string", "iso_z", "iso_fraction", "offset_colon", "offset_compact", "empty", "null")
-DEFAULT_TIME_FORMAT = {"elb": "iso_fraction", "cfw": "ms"}
+# Key orders of the v1 job body (ELB-shaped), as the documents' examples list them.
+_ELB_KEYS = ("status", "entities", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason")
+_ECS_KEYS = ("status", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason", "entities")
+_IMS_KEYS = ("job_id", "job_type", "status", "begin_time", "end_time", "error_code", "fail_reason", "entities")
+
+# Everything the emulator knows about each job family, from api/job-apis.md (the truth for these facts).
+# Facts the documents leave open are marked "inferred" here and in the README.
+#   shape            body builder: "v1" (ELB-shaped), "cfw" ({"data": ...}), "cce" (v3 Job object), "task" ({"job": ...})
+#   job_path         documented job GET path; "{p}" is the project id, "{id}" the job id ("?id=" puts it in the query)
+#   root             also served without the "/{service}" prefix (the routes that existed before the prefixes)
+#   routes           (method, path, route name) of the family's other routes (ELB load balancers, create routes)
+#   catalog          (type, name, path) of the token catalog entry under the emulator URL; None: legacy config keys
+#   statuses         (initial or None, running, success, failure)
+#   id_style         new job ids: "hex" (32 hex digits) or "uuid"
+#   time_format      default time_format; end_time_pending: what the end time holds while a job runs
+#   job_type         default job_type (CCE spec.type, RDS/DDS/DDM name); sub_job_type: the sub-jobs' default (None: the parent's)
+#   sub_jobs_at      where sub-jobs live: "top" (sub_jobs), "entities" (entities.sub_jobs), "entities_total" (plus
+#                    entities.sub_jobs_total), "entities_result" (entities.sub_jobs_result + sub_jobs_list), "cce"
+#                    (spec.subJobs), "hidden" (accepted, not shown: CFW as before), None (refused)
+#   sub_jobs_empty   default rendering of an empty sub-job list (SUB_JOBS_EMPTY)
+#   resource         v1: the entities key of the resource id; resource_default: which jobs get a generated one,
+#                    "leaf" (jobs without sub-jobs), "top" (the top-level job) or None
+#   instance_suffix  task family: generated instance ids are 32 hex digits plus this (as the documents' examples)
+#   failure          default (error_code, fail_reason) of a failing job; where a family has no code the code is unused
+#   not_found        (HTTP status, code, message) of a missing job; error_shape: how errors are written (_ERROR_SHAPES)
+#   bad_request      (code, message) for a malformed create body
+FAMILIES = collections.OrderedDict([
+    ("elb", {
+        "shape": "v1", "job_path": "/v1.0/{p}/jobs/{id}", "root": True, "catalog": None,
+        "routes": (("POST", "/v1.0/{p}/elbaas/loadbalancers", "elb_create"), ("GET", "/v1.0/{p}/elbaas/loadbalancers", "elb_list"),
+                   ("GET", "/v1.0/{p}/elbaas/loadbalancers/{lb}", "elb_get"),
+                   ("DELETE", "/v1.0/{p}/elbaas/loadbalancers/{lb}", "elb_delete")),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "null", "job_type": "createELB", "sub_job_type": None, "keys": _ELB_KEYS,
+        "entities_pending": False,  # ELB shows its entities only once the job succeeded
+        "sub_jobs_at": "top", "sub_jobs_empty": "absent", "resource": None, "resource_default": None,
+        "failure": (ELB_FAIL_CODE, ELB_FAIL_REASON),
+        "not_found": (404, ELB_CODE_JOB_NOT_FOUND, "Job {job_id} does not exist."), "error_shape": "nested",
+        "bad_request": (ELB_CODE_BAD_REQUEST, "Invalid request: a JSON object with a non-empty 'name' is required."),
+    }),
+    ("cfw", {
+        "shape": "cfw", "job_path": "/v3/{p}/jobs/{id}", "root": True, "catalog": None,
+        "statuses": (None, "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "ms",
+        "end_time_pending": "null", "job_type": None, "sub_job_type": None,
+        "sub_jobs_at": "hidden", "sub_jobs_empty": "absent", "resource": None, "resource_default": None,
+        "failure": (ELB_FAIL_CODE, ELB_FAIL_REASON),
+        "not_found": (400, CFW_CODE_JOB_NOT_FOUND, "Job does not exist."), "error_shape": "flat",
+    }),
+    ("ecs", {
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("ecs", "ecs", "/ecs/v1/{p}"),
+        "routes": (("POST", "/v1/{p}/cloudservers", "ecs_create"),),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "null",  # the documents do not say what end_time holds while running
+        "job_type": "createServer", "sub_job_type": "createSingleServer", "keys": _ECS_KEYS,
+        "sub_jobs_at": "entities_total", "sub_jobs_empty": "absent", "resource": "server_id", "resource_default": "leaf",
+        "failure": ("Ecs.0013", "Insufficient EIP quota."),  # code chosen by the emulator
+        "not_found": (400, "Common.0011", "Failed to query system tasks. (Invalid job ID.)"), "error_shape": "nested",
+        "bad_request": ("Ecs.0005", "request body is illegal."),
+    }),
+    ("evs", {
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("evs", "evs", "/evs/v2/{p}"),
+        "routes": (("POST", "/v2/{p}/cloudvolumes", "evs_create"),),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "empty",  # the documented running example has "end_time": ""
+        "job_type": "createVolume", "sub_job_type": "createVolume", "keys": _ELB_KEYS,
+        "sub_jobs_at": "entities", "sub_jobs_empty": "absent", "resource": "volume_id", "resource_default": "leaf",
+        "failure": ("EVS.2024", "The disk quota is insufficient."),  # code chosen by the emulator
+        "not_found": (400, "Common.0011", "No jobs found."), "error_shape": "nested",
+        "bad_request": ("EMU.400", "The request body must be {\"volume\": {\"name\": ...}}."),
+    }),
+    ("ims", {
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("image", "glance", "/ims"),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "null", "job_type": "imsCreateImageByInstance", "sub_job_type": None, "keys": _IMS_KEYS,
+        "progress": "process_percent",  # entities.process_percent: read by gopher only, undocumented (inferred)
+        "sub_jobs_at": "entities_result", "sub_jobs_empty": "absent", "resource": "image_id", "resource_default": "leaf",
+        "failure": ("IMG.0012", "Failed to create the image."),  # code chosen by the emulator
+        # No code is documented for a missing job: IMG.0023 is the closest (inferred).
+        "not_found": (400, "IMG.0023", "exception during job query"), "error_shape": "nested",
+    }),
+    ("bms", {
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("bms", "bms", "/bms/v1/{p}"),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "null", "job_type": "baremetalBatchCreate", "sub_job_type": "baremetalSingleCreate",
+        "keys": _ECS_KEYS,
+        # entities.sub_jobs_total is 0 when there are none: the empty list is shown by default.
+        "sub_jobs_at": "entities_total", "sub_jobs_empty": "list", "resource": "server_id", "resource_default": "leaf",
+        "failure": ("BMS.0017", "EIP quota"),
+        # A missing job is not documented: answered like ECS (inferred).
+        "not_found": (400, "Common.0011", "Failed to query system tasks. (Invalid job ID.)"), "error_shape": "nested",
+    }),
+    ("vbs", {
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("vbsv2", "vbsv2", "/vbs/v2/{p}"),
+        "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
+        "end_time_pending": "null", "job_type": "bksCreateBackup", "sub_job_type": None, "keys": _ELB_KEYS,
+        # Top-level sub_jobs; the documented example has none and no "sub_jobs" key (sub_jobs_empty shows the others).
+        "sub_jobs_at": "top", "sub_jobs_empty": "absent", "resource": "backup_id", "resource_default": "leaf",
+        "failure": ("VBS.0005", "Failed to create the backup."),  # code chosen by the emulator
+        # Lower-case "common.0011" as documented; the HTTP status is not documented (400 inferred).
+        "not_found": (400, "common.0011", "Failed to query the task."), "error_shape": "nested",
+    }),
+    ("cce", {
+        "shape": "cce", "job_path": "/api/v3/projects/{p}/jobs/{id}", "catalog": ("ccev2.0", "ccev2.0", "/cce"),
+        "routes": (("POST", "/api/v3/projects/{p}/clusters", "cce_create"),),
+        "statuses": ("Initializing", "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "go_utc",
+        "end_time_pending": "null", "job_type": "CreateCluster", "sub_job_type": None,
+        "sub_jobs_at": "cce", "sub_jobs_empty": "absent", "resource": "resourceID", "resource_default": "top",
+        "failure": (None, "Failed to create the cluster: insufficient quota."),  # status.reason only, no code
+        # The documented answer for any missing resource; for a job it is inferred.
+        "not_found": (404, "CCE.01404001", "Resource not found."), "error_shape": "cce",
+        "bad_request": ("EMU.400", "The request body must be a Cluster with metadata.name."),
+    }),
+    ("rds", {
+        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("rdsv3", "rdsv3", "/rds/v3/{p}"),
+        "routes": (("POST", "/v3/{p}/instances", "rds_create"),),
+        "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
+        "end_time_pending": "absent",  # the documented running example has no "ended"
+        "job_type": "CreateMysqlSingleHAInstance", "sub_job_type": None,
+        "created_key": "created", "ended_key": "ended", "progress_key": "process", "has_entities": True,
+        "fail_reason": "failed",  # fail_reason only on failure
+        "sub_jobs_at": None, "sub_jobs_empty": "absent", "resource": "instance.id", "resource_default": "top",
+        "instance_suffix": "in01",
+        "failure": (None, "createVM failed."),
+        "not_found": (400, "DBS.200543", "The job does not exist."), "error_shape": "flat",
+        "bad_request": ("EMU.400", "The request body must have a non-empty name."),
+    }),
+    ("dds", {
+        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("ddsv3", "ddsv3", "/dds/v3/{p}"),
+        "routes": (("POST", "/v3/{p}/instances", "dds_create"),),
+        "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
+        "end_time_pending": "now",  # the documented running example carries "ended"
+        "job_type": "Create_MongoDB", "sub_job_type": None,
+        "created_key": "created", "ended_key": "ended", "progress_key": "progress", "has_entities": False,
+        "fail_reason": "always",  # null unless the task failed
+        "sub_jobs_at": None, "sub_jobs_empty": "absent", "resource": "instance.id", "resource_default": "top",
+        "instance_suffix": "in02",
+        "failure": (None, "Failed to create the DB instance."),  # reason chosen by the emulator
+        # A missing job is not documented: RDS's answer (inferred).
+        "not_found": (400, "DBS.200543", "The job does not exist."), "error_shape": "flat",
+        "bad_request": ("EMU.400", "The request body must have a non-empty name."),
+    }),
+    ("ddm", {
+        # Catalog type ddmv3 from the SDKs, not from an OTC endpoint list; its URL form is inferred.
+        "shape": "task", "job_path": "/v3/{p}/jobs/{id}", "catalog": ("ddmv3", "ddmv3", "/ddm/v3/{p}"),
+        "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "cet_compact",
+        "end_time_pending": "now",  # the documented running example carries "end_time"
+        "job_type": "CreateInstance", "sub_job_type": None,
+        "created_key": "created_time", "ended_key": "end_time", "progress_key": "process", "has_entities": False,
+        "fail_reason": None,  # DDM documents no failure field
+        "sub_jobs_at": None, "sub_jobs_empty": "absent", "resource": "instance.id", "resource_default": "top",
+        "instance_suffix": "in09",
+        "failure": (None, None),
+        # A missing job is not documented: DBS.300120 is the closest (inferred).
+        "not_found": (400, "DBS.300120", "Failed to obtain task information."), "error_shape": "ddm",
+    }),
+])
+
+SERVICES = tuple(FAMILIES)
+ROUTES = (("iam", "iam_projects")
+          + tuple(route[2] for family in FAMILIES.values() for route in family.get("routes", ()))
+          + tuple(service + "_job" for service in SERVICES)
+          + ("unknown",))
+TIME_FORMATS = ("ms", "s", "ms_string", "iso_z", "iso_fraction", "offset_colon", "offset_compact", "utc_compact",
+                "cet_compact", "go_utc", "empty", "null")
+DEFAULT_TIME_FORMAT = {service: family["time_format"] for service, family in FAMILIES.items()}
 SUB_JOBS_EMPTY = ("absent", "null", "empty_string", "list")
-FAULT_KINDS = ("status", "html_503", "rate_limit", "reset", "slow", "truncated", "not_json", "unknown_status", "expire_token")
+END_TIME_PENDING = ("null", "absent", "empty", "now")
+FAULT_KINDS = ("status", "html_503", "rate_limit", "reset", "slow", "truncated", "not_json", "unknown_status",
+               "expire_token", "echo")
 MAX_BODY = 1024 * 1024
 REQUEST_LOG_SIZE = 500
 SDK_ALGORITHM = "SDK-HMAC-SHA256"
@@ -102,9 +274,11 @@ SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 SDK_MAX_SKEW = 15 * 60
 # An address that refuses connections at once: the catalog's "internal" endpoints point there.
 UNUSABLE_ROOT = "http://127.0.0.1:9/internal-endpoint-unusable"
-# Terminal statuses of both services, matched case-insensitively, and whether they mean success.
+# Terminal statuses of ELB and CFW, matched case-insensitively, and whether they mean success; every family
+# adds its own success and failure status (RDS "Completed", ...).
 TERMINAL_STATUSES = {"success": True, "fail": False, "failed": False}
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+CET = datetime.timezone(datetime.timedelta(hours=1))  # DDM's documents write +0100
 
 HTML_503 = (b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
             b"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -131,6 +305,14 @@ def format_time(epoch, time_format):
         return ""
     if epoch is None:
         return None
+    if time_format == "go_utc":
+        # Go's time.String(): 2020-02-02 08:12:40.672772389 +0000 UTC (CCE metadata timestamps).
+        seconds = int(epoch)
+        nanos = int(round((epoch - seconds) * 1e9))
+        if nanos >= 1000000000:
+            seconds, nanos = seconds + 1, nanos - 1000000000
+        utc = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+        return utc.strftime("%Y-%m-%d %H:%M:%S.") + "%09d +0000 UTC" % nanos
     millis = int(round(epoch * 1000))
     if time_format == "ms":
         return millis
@@ -143,6 +325,10 @@ def format_time(epoch, time_format):
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     if time_format == "iso_fraction":
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (utc.microsecond // 1000)
+    if time_format == "utc_compact":
+        return utc.strftime("%Y-%m-%dT%H:%M:%S+0000")  # RDS and DDS
+    if time_format == "cet_compact":
+        return utc.astimezone(CET).strftime("%Y-%m-%dT%H:%M:%S+0100")  # DDM
     # The CFW document speaks of Beijing offsets like +0800.
     local = utc.astimezone(BEIJING).strftime("%Y-%m-%dT%H:%M:%S")
     return local + ("+08:00" if time_format == "offset_colon" else "+0800")
@@ -199,10 +385,29 @@ _AUTHORIZATION_RE = re.compile(
 
 # --- jobs --------------------------------------------------------------------------------------
 
-class _Job(object):
-    """One emulated job: a timeline of (status, seconds) phases starting at ``begin_mono``."""
+def _new_job_id(service):
+    """A job id shaped like the family's documents: 32 hex digits (ELB, the v1 family) or a UUID."""
+    return uuid.uuid4().hex if FAMILIES[service]["id_style"] == "hex" else str(uuid.uuid4())
 
-    def __init__(self, job_id, service, project_id, spec, begin_mono, begin_wall, created_wall, defaults):
+
+def _new_resource_id(service):
+    """An id of what a job makes: an RDS/DDS/DDM instance id (32 hex digits + "in01"...) or a UUID."""
+    suffix = FAMILIES[service].get("instance_suffix")
+    return uuid.uuid4().hex + suffix if suffix else str(uuid.uuid4())
+
+
+def _empty_sub_jobs(mode):
+    return {"null": None, "empty_string": "", "list": []}[mode]
+
+
+class _Job(object):
+    """One emulated job: a timeline of (status, seconds) phases starting at ``begin_mono``.
+
+    The body it answers is built from its family's facts (FAMILIES): ``body()`` picks the builder of the shape.
+    """
+
+    def __init__(self, job_id, service, project_id, spec, begin_mono, begin_wall, created_wall, defaults, top=True):
+        family = self.family = FAMILIES[service]
         self.job_id = job_id
         self.service = service
         self.project_id = project_id
@@ -215,39 +420,59 @@ class _Job(object):
         self.sub_jobs_empty = defaults["sub_jobs_empty"]
         self.end_time_pending = defaults["end_time_pending"]
         self.duration = spec["duration"] if "duration" in spec else defaults["duration"]
-        sub_defaults = dict(defaults, duration=self.duration, job_type=self.job_type)
-        self.sub_jobs = [_Job(sub.get("job_id") or uuid.uuid4().hex, service, project_id, sub,
-                              begin_mono, begin_wall, created_wall, sub_defaults)
+        self.resource_id = self._resource_id(spec, top)
+        self.instance = None
+        if family["shape"] == "task":
+            self.instance = collections.OrderedDict([("id", self.resource_id), ("name", "%s-%s" % (service, job_id[:4]))])
+            self.instance.update(spec.get("instance") or {})
+            self.resource_id = self.instance["id"]
+        # CCE sub-jobs belong to their parent's cluster.
+        self.cluster_uid = defaults.get("cluster_uid") or self.resource_id
+        # The family's default rendering of "no sub-jobs" is for the top-level job; an explicit one applies to all.
+        sub_defaults = dict(defaults, duration=self.duration, job_type=family["sub_job_type"] or self.job_type,
+                            cluster_uid=self.cluster_uid, sub_jobs_empty=defaults["sub_jobs_empty_nested"])
+        self.sub_jobs = [_Job(sub.get("job_id") or _new_job_id(service), service, project_id, sub,
+                              begin_mono, begin_wall, created_wall, sub_defaults, top=False)
                          for sub in spec.get("sub_jobs") or []]
         # A parent whose outcome is not given fails like its first failing sub-job, as real jobs do.
         failed_sub = next((sub for sub in self.sub_jobs if sub.outcome == "fail"), None)
         self.outcome = spec.get("outcome") or ("fail" if failed_sub else "success")
-        self.error_code = spec.get("error_code") or (failed_sub.error_code if failed_sub else ELB_FAIL_CODE)
-        self.fail_reason = spec.get("fail_reason") or (failed_sub.fail_reason if failed_sub else ELB_FAIL_REASON)
+        default_code, default_reason = family["failure"]
+        self.error_code = spec.get("error_code") or (failed_sub.error_code if failed_sub else default_code)
+        self.fail_reason = spec.get("fail_reason") or (failed_sub.fail_reason if failed_sub else default_reason)
+        success, failure = family["statuses"][2:]
+        self.terminal = dict(TERMINAL_STATUSES, **{success.lower(): True, failure.lower(): False})
         statuses = spec.get("statuses")
         self.phases = [tuple(phase) for phase in statuses] if statuses else self._default_phases()
         self.finish_offset = self._finish_offset()
         if statuses:
-            terminal = [status for status, dummy in self.phases if status.lower() in TERMINAL_STATUSES]
-            self.outcome = ("success" if TERMINAL_STATUSES[terminal[0].lower()] else "fail") if terminal else None
+            terminal = [status for status, dummy in self.phases if status.lower() in self.terminal]
+            self.outcome = ("success" if self.terminal[terminal[0].lower()] else "fail") if terminal else None
+
+    def _resource_id(self, spec, top):
+        if "resource_id" in spec:
+            return spec["resource_id"]
+        default = self.family["resource_default"]
+        if (default == "leaf" and not spec.get("sub_jobs")) or (default == "top" and top):
+            return _new_resource_id(self.service)
+        return None
 
     def _default_phases(self):
+        initial, running, success, failure = self.family["statuses"]
         duration = self.duration
-        if self.service == "elb":
-            done = "SUCCESS" if self.outcome == "success" else "FAIL"
+        if initial:
             init = 1.0 if duration is None else min(0.1 * duration, 1.0)
-            phases = [("INIT", init), ("RUNNING", None if duration is None else duration - init)]
+            phases = [(initial, init), (running, None if duration is None else duration - init)]
         else:
-            done = "Success" if self.outcome == "success" else "Failed"
-            phases = [("Running", duration)]
+            phases = [(running, duration)]
         if duration is not None:
-            phases.append((done, None))
+            phases.append((success if self.outcome == "success" else failure, None))
         return phases
 
     def _finish_offset(self):
         start = 0.0
         for status, seconds in self.phases:
-            if status.lower() in TERMINAL_STATUSES:
+            if status.lower() in self.terminal:
                 return start
             if seconds is None:
                 return None
@@ -275,7 +500,7 @@ class _Job(object):
 
     def _state(self, now):
         status, started = self.phase_at(now)
-        succeeded = TERMINAL_STATUSES.get(status.lower())
+        succeeded = self.terminal.get(status.lower())
         end_wall = None if succeeded is None else self.begin_wall + started
         return status, succeeded, end_wall
 
@@ -283,36 +508,126 @@ class _Job(object):
         """True once succeeded, False once failed, None while not finished."""
         return self._state(now)[1]
 
-    def _put_end_time(self, body, end_wall):
-        if end_wall is None and self.end_time_pending == "absent" and self.time_format not in ("empty", "null"):
-            return
-        body["end_time"] = format_time(end_wall, self.time_format)
+    def _percent(self, now):
+        """Progress of a running job in percent (0-99) from its elapsed share of the planned duration."""
+        if not self.finish_offset:
+            return 0
+        return max(0, min(99, int(100 * (now - self.begin_mono) / self.finish_offset)))
 
-    def elb_body(self, now, status_override=None):
-        status, succeeded, end_wall = self._state(now)
-        body = collections.OrderedDict()
-        body["status"] = status_override or status
-        body["entities"] = self.entities if succeeded else {}
-        body["job_id"] = self.job_id
-        body["job_type"] = self.job_type
-        body["begin_time"] = format_time(self.begin_wall, self.time_format)
-        self._put_end_time(body, end_wall)
-        body["error_code"] = self.error_code if succeeded is False else None
-        body["fail_reason"] = self.fail_reason if succeeded is False else None
+    def _put_end_time(self, body, key, end_wall, now):
+        """The end time once finished; while running what end_time_pending says (null, absent, "" or now)."""
+        if end_wall is None and self.time_format not in ("empty", "null"):
+            if self.end_time_pending == "absent":
+                return
+            if self.end_time_pending == "empty":
+                body[key] = ""
+                return
+            if self.end_time_pending == "now":
+                end_wall = self.begin_wall + (now - self.begin_mono)
+        body[key] = format_time(end_wall, self.time_format)
+
+    def _put_sub_jobs(self, container, key, now):
+        """Put the sub-job bodies (or the empty form sub_jobs_empty names) under ``key``; False if left out."""
         if self.sub_jobs:
-            body["sub_jobs"] = [sub.elb_body(now) for sub in self.sub_jobs]
+            container[key] = [sub.body(now) for sub in self.sub_jobs]
         elif self.sub_jobs_empty != "absent":
-            body["sub_jobs"] = {"null": None, "empty_string": "", "list": []}[self.sub_jobs_empty]
+            container[key] = _empty_sub_jobs(self.sub_jobs_empty)
+        else:
+            return False
+        return True
+
+    def body(self, now, status_override=None):
+        """The job's API body at monotonic instant ``now``; ``status_override`` replaces the status (a fault)."""
+        return getattr(self, "_%s_body" % self.family["shape"])(now, status_override)
+
+    def _v1_body(self, now, status_override):
+        """ELB, ECS, EVS, IMS, BMS, VBS: ELB-shaped, sub-jobs where the family keeps them."""
+        status, succeeded, end_wall = self._state(now)
+        values = {
+            "status": status_override or status,
+            "entities": self._v1_entities(now, succeeded),
+            "job_id": self.job_id,
+            "job_type": self.job_type,
+            "begin_time": format_time(self.begin_wall, self.time_format),
+            "error_code": self.error_code if succeeded is False else None,
+            "fail_reason": self.fail_reason if succeeded is False else None,
+        }
+        self._put_end_time(values, "end_time", end_wall, now)
+        body = collections.OrderedDict((key, values[key]) for key in self.family["keys"] if key in values)
+        if self.family["sub_jobs_at"] == "top":
+            self._put_sub_jobs(body, "sub_jobs", now)
         return body
 
-    def cfw_body(self, now, status_override=None):
+    def _v1_entities(self, now, succeeded):
+        family = self.family
+        if not family.get("entities_pending", True) and not succeeded:
+            return {}
+        entities = collections.OrderedDict()
+        if self.resource_id is not None:
+            entities[family["resource"]] = self.resource_id
+        entities.update(self.entities)
+        if family.get("progress") and succeeded is None:
+            entities[family["progress"]] = float(self._percent(now))  # IMS process_percent (inferred: gopher only)
+        where = family["sub_jobs_at"]
+        if where == "entities":
+            self._put_sub_jobs(entities, "sub_jobs", now)
+        elif where == "entities_total" and (self.sub_jobs or self.sub_jobs_empty != "absent"):
+            entities["sub_jobs_total"] = len(self.sub_jobs)
+            self._put_sub_jobs(entities, "sub_jobs", now)
+        elif where == "entities_result" and self._put_sub_jobs(entities, "sub_jobs_result", now):
+            entities["sub_jobs_list"] = ([sub.job_id for sub in self.sub_jobs] if self.sub_jobs
+                                         else _empty_sub_jobs(self.sub_jobs_empty))
+        return entities
+
+    def _cfw_body(self, now, status_override):
         status, dummy, end_wall = self._state(now)
         data = collections.OrderedDict()
         data["id"] = self.job_id
         data["status"] = status_override or status
         data["begin_time"] = format_time(self.begin_wall, self.time_format)
-        self._put_end_time(data, end_wall)
+        self._put_end_time(data, "end_time", end_wall, now)
         return {"data": data}
+
+    def _cce_body(self, now, status_override):
+        """A CCE v3 Job: status.phase, metadata timestamps, spec.subJobs of full Job objects, status.reason."""
+        status, succeeded, dummy = self._state(now)
+        started = self.phase_at(now)[1]
+        metadata = collections.OrderedDict([
+            ("uid", self.job_id),
+            ("creationTimestamp", format_time(self.begin_wall, self.time_format)),
+            # Updated at each phase change: once finished it is the end time.
+            ("updateTimestamp", format_time(self.begin_wall + started, self.time_format)),
+        ])
+        spec = collections.OrderedDict([("type", self.job_type)])
+        if self.cluster_uid:
+            spec["clusterUID"] = self.cluster_uid
+        if self.resource_id:
+            spec["resourceID"] = self.resource_id
+        spec.update(self.entities)
+        self._put_sub_jobs(spec, "subJobs", now)
+        job_status = collections.OrderedDict([("phase", status_override or status),
+                                              ("reason", self.fail_reason if succeeded is False else "")])
+        return collections.OrderedDict([("kind", "Job"), ("apiVersion", "v3"), ("metadata", metadata),
+                                        ("spec", spec), ("status", job_status)])
+
+    def _task_body(self, now, status_override):
+        """RDS, DDS, DDM: {"job": {...}} with the family's own time, progress and failure keys."""
+        family = self.family
+        status, succeeded, end_wall = self._state(now)
+        job = collections.OrderedDict([
+            ("id", self.job_id),
+            ("name", self.job_type),
+            ("status", status_override or status),
+            (family["created_key"], format_time(self.begin_wall, self.time_format)),
+        ])
+        self._put_end_time(job, family["ended_key"], end_wall, now)
+        job[family["progress_key"]] = "%d%%" % self._percent(now) if succeeded is None else ""
+        job["instance"] = dict(self.instance)
+        if family["has_entities"]:
+            job["entities"] = dict(self.entities)
+        if family["fail_reason"] == "always" or (family["fail_reason"] == "failed" and succeeded is False):
+            job["fail_reason"] = self.fail_reason if succeeded is False else None
+        return {"job": job}
 
     def view(self, now, gets):
         visible = self.visible(now)
@@ -322,6 +637,7 @@ class _Job(object):
             "service": self.service,
             "project_id": self.project_id,
             "job_type": self.job_type,
+            "resource_id": self.resource_id,
             "outcome": self.outcome,
             "duration": self.duration,
             "statuses": [list(phase) for phase in self.phases],
@@ -330,15 +646,17 @@ class _Job(object):
             "finishes_at": self.finishes_at,
             "visible": visible,
             "status": status,
-            "finished": bool(status and status.lower() in TERMINAL_STATUSES),
+            "finished": bool(status and status.lower() in self.terminal),
             "gets": gets.get(self.job_id, 0),
             "sub_jobs": [sub.view(now, gets) for sub in self.sub_jobs],
         }
 
 
 _JOB_KEYS = {"service", "project_id", "job_id", "duration", "outcome", "error_code", "fail_reason", "job_type", "entities",
-             "sub_jobs", "sub_jobs_empty", "time_format", "appear_after", "statuses", "end_time_pending"}
-_SUB_JOB_KEYS = {"job_id", "duration", "outcome", "error_code", "fail_reason", "job_type", "entities", "sub_jobs", "statuses"}
+             "sub_jobs", "sub_jobs_empty", "time_format", "appear_after", "statuses", "end_time_pending", "resource_id",
+             "instance"}
+_SUB_JOB_KEYS = {"job_id", "duration", "outcome", "error_code", "fail_reason", "job_type", "entities", "sub_jobs", "statuses",
+                 "resource_id"}
 
 
 def _check_number(spec, key, allow_none=False):
@@ -359,13 +677,28 @@ def _valid_phase(phase, last):
     return not isinstance(seconds, bool) and isinstance(seconds, (int, float)) and seconds >= 0
 
 
-def _check_job_spec(spec, allowed, where):
+def _check_job_spec(spec, allowed, where, service):
     """Validate a job (or sub-job) spec of the control API; raises ControlError naming the problem."""
     if not isinstance(spec, dict):
         raise ControlError("%s must be a JSON object" % where)
     unknown = sorted(set(spec) - allowed)
     if unknown:
         raise ControlError("%s: unknown keys %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(sorted(allowed))))
+    family = FAMILIES[service]
+    if "resource_id" in spec:
+        if family["resource"] is None:
+            raise ControlError("%s: %s jobs have no resource id (use entities)" % (where, service))
+        if spec["resource_id"] is not None and not (isinstance(spec["resource_id"], str) and spec["resource_id"]):
+            raise ControlError("%s: resource_id must be a non-empty string or null" % where)
+    if "instance" in spec:
+        instance = spec["instance"]
+        if family["shape"] != "task":
+            raise ControlError("%s: only rds, dds and ddm jobs have an instance" % where)
+        if not isinstance(instance, dict) or set(instance) - {"id", "name"} or \
+                not all(isinstance(value, str) and value for value in instance.values()):
+            raise ControlError("%s: instance must be an object with non-empty string id and/or name" % where)
+    if spec.get("sub_jobs") and family["sub_jobs_at"] is None:
+        raise ControlError("%s: %s jobs have no sub-jobs" % (where, service))
     if "duration" in spec:
         _check_number(spec, "duration", allow_none=True)
     if spec.get("outcome") not in (None, "success", "fail"):
@@ -387,7 +720,7 @@ def _check_job_spec(spec, allowed, where):
         if not isinstance(sub_jobs, list):
             raise ControlError("%s: sub_jobs must be a list" % where)
         for index, sub in enumerate(sub_jobs):
-            _check_job_spec(sub, _SUB_JOB_KEYS, "%s.sub_jobs[%d]" % (where, index))
+            _check_job_spec(sub, _SUB_JOB_KEYS, "%s.sub_jobs[%d]" % (where, index), service)
 
 
 # --- faults ------------------------------------------------------------------------------------
@@ -402,6 +735,7 @@ _FAULT_PARAMS = {
     "not_json": set(),
     "unknown_status": {"status"},
     "expire_token": set(),
+    "echo": {"status"},
 }
 _MATCH_KEYS = {"service", "job_id", "route", "method", "project_id"}
 
@@ -422,15 +756,18 @@ def _check_fault_spec(spec):
     if "route" in match and match["route"] not in ROUTES:
         raise ControlError("match.route must be one of %s" % ", ".join(ROUTES))
     if "service" in match and match["service"] not in SERVICES + ("iam",):
-        raise ControlError("match.service must be elb, cfw or iam")
+        raise ControlError("match.service must be one of %s" % ", ".join(SERVICES + ("iam",)))
     times = spec.get("times", 1)
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ControlError("times must be an integer >= 1, or null for every matching request")
     fault = {"kind": kind, "match": match, "times": times}
-    if kind == "status":
-        status = spec.get("status", 500)
+    if kind in ("status", "echo"):
+        status = spec.get("status", 500 if kind == "status" else 400)
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ControlError("status must be an HTTP status code")
+        if kind == "echo":
+            fault["status"] = status
+            return fault
         if spec.get("body") is not None and not isinstance(spec["body"], str):
             raise ControlError("body must be a string")
         fault.update(status=status, body=spec.get("body"), content_type=spec.get("content_type") or "application/json")
@@ -478,6 +815,7 @@ class EmulatorState(object):
         self.total = 0
         self.by_route = collections.Counter()
         self.iam_calls = 0
+        self.project_lookups = 0
         self.peak_in_flight = self.in_flight
         self.job_gets = collections.Counter()
         self.requests = collections.deque(maxlen=REQUEST_LOG_SIZE)
@@ -503,6 +841,15 @@ class EmulatorState(object):
             raise ControlError("catalog_cfw_type must be 'cfw', 'cfwv3' or null")
         if not isinstance(settings.get("catalog_elb", True), bool):
             raise ControlError("catalog_elb must be true or false")
+        if settings.get("catalog_placeholders", "substituted") not in CATALOG_PLACEHOLDERS:
+            raise ControlError("catalog_placeholders must be one of %s" % ", ".join(CATALOG_PLACEHOLDERS))
+        if "catalog_services" in settings:
+            services = settings["catalog_services"]
+            if services is None:
+                services = []
+            if not isinstance(services, list) or not set(services) <= set(FAMILY_SERVICES):
+                raise ControlError("catalog_services must be a list of services among %s" % ", ".join(FAMILY_SERVICES))
+            settings["catalog_services"] = [service for service in FAMILY_SERVICES if service in services]
         return settings
 
     def configure(self, settings):
@@ -517,10 +864,12 @@ class EmulatorState(object):
 
     def create_job(self, spec):
         """Create a job from a control-API spec; returns its summary."""
-        _check_job_spec(spec, _JOB_KEYS, "job")
+        if not isinstance(spec, dict):
+            raise ControlError("job must be a JSON object")
         service = spec.get("service", "elb")
         if service not in SERVICES:
-            raise ControlError("service must be 'elb' or 'cfw'")
+            raise ControlError("service must be one of %s" % ", ".join(SERVICES))
+        _check_job_spec(spec, _JOB_KEYS, "job", service)
         project_id = spec.get("project_id", PROJECT_ID)
         if project_id not in PROJECTS:
             raise ControlError("unknown project_id %r (known: %s)" % (project_id, ", ".join(PROJECTS)))
@@ -529,30 +878,35 @@ class EmulatorState(object):
             raise ControlError("time_format must be one of %s" % ", ".join(TIME_FORMATS))
         if spec.get("sub_jobs_empty", "absent") not in SUB_JOBS_EMPTY:
             raise ControlError("sub_jobs_empty must be one of %s" % ", ".join(SUB_JOBS_EMPTY))
-        if spec.get("end_time_pending", "null") not in ("null", "absent"):
-            raise ControlError("end_time_pending must be 'null' or 'absent'")
+        if spec.get("end_time_pending", "null") not in END_TIME_PENDING:
+            raise ControlError("end_time_pending must be one of %s" % ", ".join(END_TIME_PENDING))
         if "appear_after" in spec:
             _check_number(spec, "appear_after")
         with self._lock:
             return self._add_job(service, project_id, spec, time_format)
 
     def _add_job(self, service, project_id, spec, time_format=None):
-        job_id = spec.get("job_id") or (uuid.uuid4().hex if service == "elb" else str(uuid.uuid4()))
+        job_id = spec.get("job_id") or _new_job_id(service)
         if (service, job_id) in self.jobs:
             raise ControlError("a %s job %s already exists" % (service, job_id), status=409)
         appear_after = spec.get("appear_after", 0)
+        family = FAMILIES[service]
         defaults = {
             "duration": self.config["default_duration"],
-            "job_type": "createELB" if service == "elb" else None,
-            "time_format": time_format or DEFAULT_TIME_FORMAT[service],
-            "sub_jobs_empty": spec.get("sub_jobs_empty", "absent"),
-            "end_time_pending": spec.get("end_time_pending", "null"),
+            "job_type": family["job_type"],
+            "time_format": time_format or family["time_format"],
+            "sub_jobs_empty": spec.get("sub_jobs_empty", family["sub_jobs_empty"]),
+            "sub_jobs_empty_nested": spec.get("sub_jobs_empty", "absent"),
+            "end_time_pending": spec.get("end_time_pending", family["end_time_pending"]),
         }
         now_mono, now_wall = time.monotonic(), time.time()
         job = _Job(job_id, service, project_id, spec, now_mono + appear_after, now_wall + appear_after, now_wall, defaults)
         self.jobs[(service, job_id)] = job
-        return {"job_id": job_id, "service": service, "project_id": project_id,
-                "created_at": now_wall, "finishes_at": job.finishes_at}
+        summary = {"job_id": job_id, "service": service, "project_id": project_id,
+                   "created_at": now_wall, "finishes_at": job.finishes_at}
+        if family["resource"]:
+            summary["resource_id"] = job.resource_id
+        return summary
 
     def job_view(self, job_id, service=None):
         with self._lock:
@@ -560,7 +914,8 @@ class EmulatorState(object):
             if not found:
                 raise ControlError("no job %s" % job_id, status=404)
             if len(found) > 1:
-                raise ControlError("job id %s exists for elb and cfw: add ?service=" % job_id, status=409)
+                raise ControlError("job id %s exists for %s: add ?service=" % (job_id, " and ".join(job.service for job in found)),
+                                   status=409)
             return found[0].view(time.monotonic(), self.job_gets)
 
     def list_jobs(self):
@@ -637,6 +992,7 @@ class EmulatorState(object):
                 "total": self.total,
                 "by_route": dict(self.by_route),
                 "iam_calls": self.iam_calls,
+                "project_lookups": self.project_lookups,
                 "in_flight": self.in_flight,
                 "peak_in_flight": self.peak_in_flight,
                 "job_gets": dict(self.job_gets),
@@ -657,6 +1013,8 @@ class EmulatorState(object):
             self.by_route[record["route"]] += 1
             if record["route"] == "iam":
                 self.iam_calls += 1
+            if record["route"] == "iam_projects":
+                self.project_lookups += 1
             if job_id is not None:
                 self.job_gets[job_id] += 1
             self.requests.append(record)
@@ -695,7 +1053,7 @@ class EmulatorState(object):
             ttl = self.config["token_ttl"]
             issued_wall = time.time()
             self.tokens[token] = {"project_id": project_id, "expires_mono": time.monotonic() + ttl, "issued": True}
-            catalog = self._catalog(PROJECTS[project_id]["region"])
+            catalog = self._catalog(project_id)
         domain = {"id": DOMAIN_ID, "name": DOMAIN_NAME}
         body = {"token": {
             "expires_at": _iam_time(issued_wall + ttl),
@@ -708,27 +1066,39 @@ class EmulatorState(object):
         }}
         return 201, body, {"X-Subject-Token": token}
 
-    def _catalog(self, region):
-        """The token catalog, pointing at the emulator; each service also lists an unusable internal endpoint."""
-        def entry(service_type, path):
+    def _catalog(self, project_id):
+        """The token catalog, pointing at the emulator; each service also lists an unusable internal endpoint.
+
+        With catalog_placeholders "substituted" (the default, as real token catalogs) the URLs hold the project id;
+        with "template" they keep the placeholder (ELB $(tenant_id)s, CFW %(project_id)s, cfwv3 %(tenant_id)s,
+        every other service $(tenant_id)s).
+        """
+        region = PROJECTS[project_id]["region"]
+        substituted = self.config["catalog_placeholders"] == "substituted"
+
+        def entry(service_type, path, placeholder="$(tenant_id)s", name=None):
+            url = path.replace("{p}", project_id if substituted else placeholder)
+
             def endpoint(interface, root):
-                return {"id": uuid.uuid4().hex, "interface": interface, "region": region, "region_id": region, "url": root + path}
-            return {"id": uuid.uuid4().hex, "type": service_type, "name": service_type,
+                return {"id": uuid.uuid4().hex, "interface": interface, "region": region, "region_id": region, "url": root + url}
+            return {"id": uuid.uuid4().hex, "type": service_type, "name": name or service_type,
                     "endpoints": [endpoint("internal", UNUSABLE_ROOT), endpoint("public", self.base_url)]}
-        catalog = [entry("identity", "/v3")]
-        catalog[0]["name"] = "iam"
+        catalog = [entry("identity", "/v3", name="iam")]
         if self.config["catalog_elb"]:
-            catalog.append(entry("elb", "/v1.0/$(tenant_id)s"))
+            catalog.append(entry("elb", "/v1.0/{p}"))
         if self.config["catalog_cfw_type"] == "cfw":
-            catalog.append(entry("cfw", "/v3/%(project_id)s"))
+            catalog.append(entry("cfw", "/v3/{p}", "%(project_id)s"))
         elif self.config["catalog_cfw_type"] == "cfwv3":
-            catalog.append(entry("cfwv3", "/v3/%(tenant_id)s"))
+            catalog.append(entry("cfwv3", "/v3/{p}", "%(tenant_id)s"))
+        for service in self.config["catalog_services"]:
+            service_type, name, path = FAMILIES[service]["catalog"]
+            catalog.append(entry(service_type, path, name=name))
         return catalog
 
     # request authentication
 
     def authenticate(self, request):
-        """None when the request may reach the URL's project, else an APIGW error response."""
+        """None when the request may reach the URL's project (any, on IAM routes), else an APIGW error response."""
         authorization = request.header("authorization")
         if authorization is not None and authorization.startswith(SDK_ALGORITHM):
             return self._verify_signature(request, authorization)
@@ -740,7 +1110,7 @@ class EmulatorState(object):
             expired = record is None or (record["expires_mono"] is not None and record["expires_mono"] <= time.monotonic())
         if expired:
             return _apigw_error(401, "APIGW.0307", "The token expires.")
-        if record["project_id"] != request.project_id:
+        if request.scoped and record["project_id"] != request.project_id:
             return _apigw_error(403, "APIGW.0302", "Incorrect IAM authentication information: the token's project does not match the URL's project_id")
         return None
 
@@ -781,6 +1151,8 @@ class EmulatorState(object):
         canonical = canonical_request(request.method, request.path, request.query, headers, signed_headers, body_hash)
         if not hmac.compare_digest(sdk_signature(secret_key, headers["x-sdk-date"], canonical), signature.lower()):
             return refuse("verify aksk signature fail")
+        if not request.scoped:
+            return None  # IAM's project lookup: any valid signature of the account
         if request.project_id not in PROJECTS:
             return _apigw_error(403, "APIGW.0302", "Incorrect IAM authentication information: unknown project %s" % request.project_id)
         project_header = request.header("x-project-id")
@@ -792,7 +1164,7 @@ class EmulatorState(object):
 
     def elb_create(self, project_id, payload):
         if not isinstance(payload, dict) or not isinstance(payload.get("name"), str) or not payload["name"]:
-            return _elb_error(400, ELB_CODE_BAD_REQUEST, "Invalid request: a JSON object with a non-empty 'name' is required.")
+            return _family_error("elb", 400, *FAMILIES["elb"]["bad_request"])
         lb_id = uuid.uuid4().hex
         elb = collections.OrderedDict([
             ("id", lb_id),
@@ -867,23 +1239,153 @@ class EmulatorState(object):
             return None
         return job
 
-    def elb_job(self, project_id, job_id, status_override=None):
+    def job_status(self, service, project_id, job_id, status_override=None):
+        """A job GET on the service's route: (status, body, headers); the family's not-found answer when missing."""
         with self._lock:
             now = time.monotonic()
-            job = self._visible_job("elb", project_id, job_id, now)
-            body = job.elb_body(now, status_override) if job else None
+            job = self._visible_job(service, project_id, job_id, now)
+            body = job.body(now, status_override) if job else None
         if body is None:
-            return _elb_error(404, ELB_CODE_JOB_NOT_FOUND, "Job %s does not exist." % job_id)
+            status, code, message = FAMILIES[service]["not_found"]
+            return _family_error(service, status, code, message.format(job_id=job_id))
         return 200, body, {}
 
-    def cfw_job(self, project_id, job_id, status_override=None):
+    def service_create(self, service, project_id, payload):
+        """POST on a create route (ECS, EVS, CCE, RDS, DDS): a job, answered like the real API.
+
+        A name starting with FAIL_PREFIX gets a failing job (and failing sub-jobs), as ELB's create does.
+        """
+        made = _CREATORS[service](payload) if isinstance(payload, dict) else None
+        if made is None:
+            code, message = FAMILIES[service]["bad_request"]
+            return _family_error(service, 400, code, message)
+        name, status, spec, respond = made
+        if name.startswith(FAIL_PREFIX):
+            spec["outcome"] = "fail"
+            for sub in spec.get("sub_jobs", ()):
+                sub["outcome"] = "fail"
         with self._lock:
-            now = time.monotonic()
-            job = self._visible_job("cfw", project_id, job_id, now)
-            body = job.cfw_body(now, status_override) if job else None
-        if body is None:
-            return 400, {"error_code": CFW_CODE_JOB_NOT_FOUND, "error_msg": "Job does not exist."}, {}
-        return 200, body, {}
+            job = self._add_job(service, project_id, spec)
+        return status, respond(job["job_id"], job["created_at"]), {}
+
+    def project_lookup(self, query):
+        """IAM GET /v3/projects[?name=]: the account's projects of that name ([] for an unknown one)."""
+        name = dict(parse_qsl(query, keep_blank_values=True)).get("name")
+        projects = [collections.OrderedDict([("id", project_id), ("name", info["name"]), ("domain_id", DOMAIN_ID),
+                                             ("enabled", True), ("description", "")])
+                    for project_id, info in PROJECTS.items() if name is None or info["name"] == name]
+        return 200, {"projects": projects}, {}
+
+
+# --- create routes: (name, HTTP status, job spec, respond(job_id, created epoch)) or None for a bad body -------
+
+def _valid_name(value):
+    return isinstance(value, str) and bool(value)
+
+
+def _valid_count(value):
+    return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= 100
+
+
+def _create_ecs(payload):
+    """POST /v1/{p}/cloudservers {"server": {"name", "count", ...}} -> 200 {"job_id", "serverIds"}.
+
+    A createServer job with one createSingleServer sub-job per server, each holding its server_id.
+    """
+    server = payload.get("server")
+    if not isinstance(server, dict) or not _valid_name(server.get("name")) or not _valid_count(server.get("count", 1)):
+        return None
+    server_ids = [str(uuid.uuid4()) for dummy in range(server.get("count", 1))]
+    spec = {"job_type": "createServer",
+            "sub_jobs": [{"job_type": "createSingleServer", "resource_id": server_id} for server_id in server_ids]}
+    return server["name"], 200, spec, lambda job_id, created: collections.OrderedDict([("job_id", job_id), ("serverIds", server_ids)])
+
+
+def _create_evs(payload):
+    """POST /v2/{p}/cloudvolumes {"volume": {"name", "size", "volume_type", "count"}} -> 200 {"job_id"}.
+
+    One disk: a createVolume job whose entities hold volume_id, name, size, volume_type; several: a
+    batchCreateVolume job with one createVolume sub-job per disk, named name-0001, name-0002, ...
+    """
+    volume = payload.get("volume")
+    if not isinstance(volume, dict) or not _valid_name(volume.get("name")) or not _valid_count(volume.get("count", 1)):
+        return None
+    details = collections.OrderedDict((key, volume[key]) for key in ("name", "size", "volume_type") if key in volume)
+    count = volume.get("count", 1)
+    if count == 1:
+        spec = {"job_type": "createVolume", "entities": details}
+    else:
+        spec = {"job_type": "batchCreateVolume",
+                "sub_jobs": [{"job_type": "createVolume", "entities": dict(details, name="%s-%04d" % (volume["name"], index))}
+                             for index in range(1, count + 1)]}
+    return volume["name"], 200, spec, lambda job_id, created: {"job_id": job_id}
+
+
+def _create_cce(payload):
+    """POST /api/v3/projects/{p}/clusters {"kind": "Cluster", "metadata": {"name"}, "spec"} -> 201 the cluster.
+
+    The answer carries metadata.uid (the cluster id, also the job's spec.clusterUID and resourceID) and status.jobID.
+    """
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict) or not _valid_name(metadata.get("name")):
+        return None
+    name, cluster_id = metadata["name"], str(uuid.uuid4())
+    spec = {"job_type": "CreateCluster", "resource_id": cluster_id, "entities": {"resourceName": name}}
+
+    def respond(job_id, created):
+        stamp = format_time(created, "go_utc")
+        return collections.OrderedDict([
+            ("kind", "Cluster"),
+            ("apiVersion", "v3"),
+            ("metadata", collections.OrderedDict([("name", name), ("uid", cluster_id), ("creationTimestamp", stamp),
+                                                  ("updateTimestamp", stamp), ("annotations", {"jobid": job_id})])),
+            ("spec", payload.get("spec") if isinstance(payload.get("spec"), dict) else {}),
+            ("status", collections.OrderedDict([("phase", "Creating"), ("jobID", job_id)])),
+        ])
+    return name, 201, spec, respond
+
+
+def _echoed(payload, skip):
+    """The request's fields a create answer repeats: never the password."""
+    return [(key, value) for key, value in payload.items() if key not in skip and key != "password"]
+
+
+def _create_rds(payload):
+    """POST /v3/{p}/instances {"name", "datastore", ...} -> 202 {"instance": {"id", "name", "status": "BUILD", ...}, "job_id"}."""
+    if not _valid_name(payload.get("name")):
+        return None
+    name, instance_id = payload["name"], _new_resource_id("rds")
+    spec = {"instance": {"id": instance_id, "name": name}}
+    if isinstance(payload.get("datastore"), dict):
+        spec["entities"] = {"instance": {"datastore": payload["datastore"]}}
+
+    def respond(job_id, created):
+        instance = collections.OrderedDict([("id", instance_id), ("name", name), ("status", "BUILD")])
+        instance.update(_echoed(payload, instance))
+        return collections.OrderedDict([("instance", instance), ("job_id", job_id)])
+    return name, 202, spec, respond
+
+
+def _create_dds(payload):
+    """POST /v3/{p}/instances {"name", "datastore", "mode", ...} -> 202 {"id", "name", ..., "status": "creating", "job_id"}."""
+    if not _valid_name(payload.get("name")):
+        return None
+    name, instance_id = payload["name"], _new_resource_id("dds")
+    spec = {"instance": {"id": instance_id, "name": name}}
+
+    def respond(job_id, created):
+        answer = collections.OrderedDict([("id", instance_id), ("name", name)])
+        if "datastore" in payload:
+            answer["datastore"] = payload["datastore"]
+        answer["created"] = datetime.datetime.fromtimestamp(created, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        answer["status"] = "creating"
+        answer.update(_echoed(payload, answer))
+        answer["job_id"] = job_id
+        return answer
+    return name, 202, spec, respond
+
+
+_CREATORS = {"ecs": _create_ecs, "evs": _create_evs, "cce": _create_cce, "rds": _create_rds, "dds": _create_dds}
 
 
 def _job_reference(project_id, job_id):
@@ -899,11 +1401,42 @@ def _apigw_error(status, code, message):
     return status, {"error_msg": message, "error_code": code, "request_id": uuid.uuid4().hex}, {}
 
 
+# How each family writes an error body (FAMILIES[...]["error_shape"]).
+_ERROR_SHAPES = {
+    "nested": lambda code, message: {"error": collections.OrderedDict([("message", message), ("code", code)])},
+    "flat": lambda code, message: collections.OrderedDict([("error_code", code), ("error_msg", message)]),
+    "cce": lambda code, message: collections.OrderedDict([("errorCode", code), ("errorMessage", message)]),
+    "ddm": lambda code, message: collections.OrderedDict([("errCode", code), ("externalMessage", message)]),
+}
+
+
+def _family_error(service, status, code, message):
+    return status, _ERROR_SHAPES[FAMILIES[service]["error_shape"]](code, message), {}
+
+
 def _elb_error(status, code, message):
     return status, {"error": {"message": message, "code": code}}, {}
 
 
 # --- HTTP --------------------------------------------------------------------------------------
+
+def _route_table():
+    """(method, path segments, route name, job id in the query) of every service route, from FAMILIES.
+
+    Each family is served under "/{service}" + its documented paths; ELB and CFW also at the root, as before.
+    "{p}" (project id), "{id}" (job id) and "{lb}" (load balancer id) segments capture path parameters.
+    """
+    table = [("POST", "/v3/auth/tokens", "iam", False), ("GET", "/v3/projects", "iam_projects", False)]
+    for service, family in FAMILIES.items():
+        job_path, query, dummy = family["job_path"].partition("?")
+        for prefix in ["/" + service] + ([""] if family.get("root") else []):
+            table.append(("GET", prefix + job_path, service + "_job", bool(query)))
+            table.extend((method, prefix + path, name, False) for method, path, name in family.get("routes", ()))
+    return [(method, path.split("/"), name, query_id) for method, path, name, query_id in table]
+
+
+_ROUTE_TABLE = _route_table()
+
 
 class _Request(object):
     """A parsed service request: route, path parameters, headers, body."""
@@ -916,6 +1449,7 @@ class _Request(object):
         self.project_id = None
         self.job_id = None
         self.lb_id = None
+        self.scoped = False  # whether the route names a project (every service route; not IAM's)
         self.route = self._route([unquote(segment) for segment in self.path.split("/")])
 
     def header(self, name):
@@ -923,29 +1457,26 @@ class _Request(object):
 
     @property
     def service(self):
-        """iam, elb or cfw from the route name (None for an unknown route)."""
+        """iam or the job service from the route name (None for an unknown route)."""
         return None if self.route == "unknown" else self.route.split("_")[0]
 
     def _route(self, segments):
-        method = self.method
-        if segments[:1] != [""]:
-            return "unknown"
-        parts = segments[1:]
-        if method == "POST" and parts == ["v3", "auth", "tokens"]:
-            return "iam"
-        if len(parts) >= 3 and parts[0] in ("v1.0", "v3"):
-            self.project_id = parts[1]
-        if len(parts) == 4 and parts[0] == "v1.0" and parts[2] == "jobs" and method == "GET":
-            self.job_id = parts[3]
-            return "elb_job"
-        if len(parts) == 4 and parts[0] == "v3" and parts[1] != "auth" and parts[2] == "jobs" and method == "GET":
-            self.job_id = parts[3]
-            return "cfw_job"
-        if len(parts) == 4 and parts[0] == "v1.0" and parts[2:] == ["elbaas", "loadbalancers"]:
-            return {"POST": "elb_create", "GET": "elb_list"}.get(method, "unknown")
-        if len(parts) == 5 and parts[0] == "v1.0" and parts[2:4] == ["elbaas", "loadbalancers"]:
-            self.lb_id = parts[4]
-            return {"GET": "elb_get", "DELETE": "elb_delete"}.get(method, "unknown")
+        for method, pattern, name, query_id in _ROUTE_TABLE:
+            if method != self.method or len(pattern) != len(segments):
+                continue
+            captured = {}
+            for wanted, segment in zip(pattern, segments):
+                if wanted.startswith("{"):
+                    captured[wanted] = segment
+                elif wanted != segment:
+                    break
+            else:
+                self.scoped = "{p}" in captured
+                self.project_id = captured.get("{p}")
+                self.lb_id = captured.get("{lb}")
+                # RDS and DDS take the job id from the query string: GET /v3/{p}/jobs?id={id}
+                self.job_id = dict(parse_qsl(self.query, keep_blank_values=True)).get("id") if query_id else captured.get("{id}")
+                return name
         return "unknown"
 
     def attributes(self):
@@ -1170,14 +1701,17 @@ class _Handler(BaseHTTPRequestHandler):
             state.expire_token(request.header("x-auth-token"))
         elif kind in ("status", "html_503", "rate_limit", "reset", "truncated", "not_json"):
             return self._fault_answer(fault)
+        elif kind == "echo":
+            return self._echo_answer(fault["status"], request)
         status, payload, headers = self._route(state, request, fault["status"] if kind == "unknown_status" else None)
         headers = dict(headers, **{"X-Request-Id": uuid.uuid4().hex})
         return status, lambda: self._send(status, _json_bytes(payload), "application/json;charset=UTF-8", headers)
 
     def _route(self, state, request, status_override):
-        if request.route == "unknown":
+        route = request.route
+        if route == "unknown":
             return _apigw_error(404, "APIGW.0101", "The API does not exist or has not been published in the environment")
-        if request.route == "iam":
+        if route == "iam":
             try:
                 payload = json.loads(request.body.decode("utf-8"))
             except ValueError:
@@ -1186,21 +1720,39 @@ class _Handler(BaseHTTPRequestHandler):
         refused = state.authenticate(request)
         if refused:
             return refused
-        if request.route == "elb_job":
-            return state.elb_job(request.project_id, request.job_id, status_override)
-        if request.route == "cfw_job":
-            return state.cfw_job(request.project_id, request.job_id, status_override)
-        if request.route == "elb_create":
-            try:
-                payload = json.loads(request.body.decode("utf-8"))
-            except ValueError:
-                return _elb_error(400, ELB_CODE_BAD_REQUEST, "The request body is not valid JSON.")
-            return state.elb_create(request.project_id, payload)
-        if request.route == "elb_list":
+        if route == "iam_projects":
+            return state.project_lookup(request.query)
+        service, dummy, action = route.partition("_")
+        if action == "job":
+            return state.job_status(service, request.project_id, request.job_id, status_override)
+        if route == "elb_list":
             return state.elb_list(request.project_id)
-        if request.route == "elb_get":
+        if route == "elb_get":
             return state.elb_get(request.project_id, request.lb_id)
-        return state.elb_delete(request.project_id, request.lb_id)
+        if route == "elb_delete":
+            return state.elb_delete(request.project_id, request.lb_id)
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except ValueError:
+            return _family_error(service, 400, FAMILIES[service]["bad_request"][0], "The request body is not valid JSON.")
+        if route == "elb_create":
+            return state.elb_create(request.project_id, payload)
+        return state.service_create(service, request.project_id, payload)
+
+    def _echo_answer(self, status, request):
+        """The "echo" fault: the whole request (every header, secrets included, and the body) echoed back in every
+        error shape a client reads, so tests can prove that the client never prints what it sent."""
+        lines = ["%s %s" % (request.method, self.path)] + ["%s: %s" % item for item in request.headers.items()]
+        text = "\n".join(lines) + "\n\n" + request.body.decode("utf-8", "replace")
+        code = "EMU.ECHO"
+        payload = collections.OrderedDict([
+            ("error_code", code), ("error_msg", text),
+            ("code", code), ("message", text),
+            ("error", collections.OrderedDict([("code", code), ("message", text)])),
+            ("errorCode", code), ("errorMessage", text),
+            ("errCode", code), ("externalMessage", text),
+        ])
+        return status, lambda: self._send_json(status, payload)
 
     def _fault_answer(self, fault):
         """(status, sender) of a fault that replaces the normal answer."""
@@ -1328,7 +1880,10 @@ class Emulator(object):
     # mirrors of the control API
 
     def create_job(self, service="elb", **spec):
-        """Create a job (see POST /_emulator/jobs); returns {job_id, service, project_id, created_at, finishes_at}."""
+        """Create a job of any service (see POST /_emulator/jobs).
+
+        Returns {job_id, service, project_id, created_at, finishes_at}, plus resource_id where the family has one.
+        """
         return self.state.create_job(dict(spec, service=service))
 
     def create_cfw_job(self, **spec):
@@ -1384,7 +1939,7 @@ def _write_state_file(path, payload):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Local emulator of the OTC IAM, classic ELB and CFW job APIs (127.0.0.1 only).")
+    parser = argparse.ArgumentParser(description="Local emulator of the OTC IAM and job APIs (127.0.0.1 only).")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
     parser.add_argument("--state-file", help="write {\"url\", \"pid\"} as JSON here once listening; removed on exit")
     parser.add_argument("--default-duration", type=float, help="job duration when none is given (default 3 s)")

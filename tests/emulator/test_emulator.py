@@ -122,6 +122,8 @@ def cfw_job(emu, job_id):
 # --- IAM ---------------------------------------------------------------------------------------
 
 def test_iam_password_token_and_catalog(emu):
+    # The ELB/CFW catalog as it was before the other families and substituted placeholders.
+    emu.configure(catalog_services=[], catalog_placeholders="template")
     before = time.time()
     answer = call(emu, "POST", "/v3/auth/tokens", password_body())
     assert answer.status == 201
@@ -159,7 +161,7 @@ def test_iam_by_ids_and_other_project(emu):
 
 
 def test_iam_catalog_variants(emu):
-    emu.configure(catalog_cfw_type="cfwv3", catalog_elb=False)
+    emu.configure(catalog_cfw_type="cfwv3", catalog_elb=False, catalog_services=[], catalog_placeholders="template")
     catalog = call(emu, "POST", "/v3/auth/tokens", password_body()).json["token"]["catalog"]
     assert {entry["type"] for entry in catalog} == {"identity", "cfwv3"}
     cfw = [entry for entry in catalog if entry["type"] == "cfwv3"][0]
@@ -615,7 +617,7 @@ def test_control_api_over_http(emu):
     assert call(emu, "GET", "/_emulator/jobs/ctl-1").status == 409
     assert call(emu, "GET", "/_emulator/jobs/ctl-1?service=elb").json["service"] == "elb"
     assert len(call(emu, "GET", "/_emulator/jobs").json["jobs"]) == 2
-    for bad in ({"service": "ecs"}, {"durations": 1}, {"statuses": [["Running", None], ["Success", None]]},
+    for bad in ({"service": "nova"}, {"durations": 1}, {"statuses": [["Running", None], ["Success", None]]},
                 {"time_format": "rfc"}, {"sub_jobs": [{"outcome": "maybe"}]}):
         answer = call(emu, "POST", "/_emulator/jobs", bad)
         assert answer.status == 400 and answer.json["error"]["message"], bad
@@ -646,7 +648,7 @@ def test_reset(emu):
 def test_internal_error_is_json(emu, monkeypatch, capfd):
     def broken(*args):
         raise RuntimeError("boom")
-    monkeypatch.setattr(emu.state, "cfw_job", broken)
+    monkeypatch.setattr(emu.state, "job_status", broken)
     answer = call(emu, "GET", cfw_job_path("x"), headers=token_auth())
     assert answer.status == 500 and answer.json["error_code"] == "EMU.500"
     assert b"Traceback" not in answer.raw
@@ -674,6 +676,520 @@ def test_import_by_file_path():
     with module.Emulator() as emulator:
         assert emulator.url.startswith("http://127.0.0.1:")
     assert emulator.url  # the URL stays readable after stop
+
+
+# --- the job families of SPEC 2b (api/job-apis.md) ------------------------------------------------
+
+FAMILY = otc.FAMILY_SERVICES
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+GO_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} \+0000 UTC$")
+UTC_COMPACT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
+CET_COMPACT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0100$")
+
+# The example bodies of api/job-apis.md as documented (BMS: its reconstructed failure, the sub-job written out in full).
+DOC_EXAMPLES = {service: json.loads(text) for service, text in {
+    "ecs": """{"status":"SUCCESS","job_id":"2c9eb2c5544cbf6101544f0602af2b4f","job_type":"createServer",
+ "begin_time":"2016-04-25T20:04:34.604Z","end_time":"2016-04-25T20:08:41.593Z","error_code":null,"fail_reason":null,
+ "entities":{"sub_jobs_total":1,"sub_jobs":[{"status":"SUCCESS","job_id":"2c9eb2c5544cbf6101544f0635672b60",
+   "job_type":"createSingleServer","entities":{"server_id":"bae51750-0089-41a1-9b18-5c777978ff6d"},
+   "begin_time":"2016-04-25T20:04:47.591Z","end_time":"2016-04-25T20:08:21.328Z","error_code":null,"fail_reason":null}]}}""",
+    "evs": """{"status":"RUNNING","entities":{"volume_id":"bdf1bb37-f20f-4266-9a04-f43e0a127376"},"job_id":"4010a32d535527910153552b492c0002",
+ "job_type":"createVolume","begin_time":"2016-03-08T07:40:13.219Z","end_time":"","error_code":null,"fail_reason":null}""",
+    "ims": """{"job_id":"9a175ac792fa12d20193002100dd2762","job_type":"imsCreateImageByInstance","status":"SUCCESS",
+ "begin_time":"2024-11-06T06:19:43.195Z","end_time":"2024-11-06T06:23:25.158Z","error_code":null,"fail_reason":null,
+ "entities":{"image_name":"test","image_id":"3f7185de-b59a-4bb8-aa1d-7a513528b0e9"}}""",
+    "bms": """{"status":"FAIL","job_id":"2c9eb2c5544cbf6101544f0602af2b4f","job_type":"baremetalBatchCreate",
+ "begin_time":"2019-04-25T20:04:34.604Z","end_time":"2019-04-25T20:08:41.593Z","error_code":"BMS.0017",
+ "fail_reason":"EIP quota","entities":{"sub_jobs_total":1,"sub_jobs":[{"status":"FAIL","job_id":"2c9eb2c5544cbf6101544f0635672b60",
+   "job_type":"baremetalSingleCreate","entities":{"server_id":"bae51750-0089-41a1-9b18-5c777978ff6d"},
+   "begin_time":"2019-04-25T20:04:47.591Z","end_time":"2019-04-25T20:08:21.328Z","error_code":"BMS.0017","fail_reason":"EIP quota"}]}}""",
+    "vbs": """{"status":"SUCCESS","entities":{"backup_id":"ba5401a2-7cd2-4c01-8c0d-c936ab412d6d","volume_id":"7e5fdc5a-5e36-4b22-8bcc-7f17037290cc"},
+ "job_id":"4010b39b5281d3590152874bfa3b1604","job_type":"bksCreateBackup","begin_time":"2016-01-28T16:14:09.466Z",
+ "end_time":"2016-01-28T16:25:27.690Z","error_code":null,"fail_reason":null}""",
+    "cce": """{"kind":"Job","apiVersion":"v3","metadata":{"uid":"354331b2c-229a-11e8-9c75-0255ac100ceb",
+ "creationTimestamp":"2020-02-02 08:12:40.672772389 +0000 UTC","updateTimestamp":"2020-02-02 08:21:50.478108569 +0000 UTC"},
+ "spec":{"type":"CreateCluster","clusterUID":"4d1ecb2c-229a-11e8-9c75-0255ac100ceb","resourceName":"cluster-name",
+  "subJobs":[{"kind":"Job","apiVersion":"v3","metadata":{"uid":"fd474f82-..."},"spec":{"type":"CreatePSMCert"},"status":{"phase":"Success"}}]},
+ "status":{"phase":"Running","reason":""}}""",
+    "rds": """{"job":{"id":"31b8ae23-c687-4d80-b7b4-42a66c9bb886","name":"CreateMysqlSingleHAInstance","status":"Failed",
+ "created":"2018-08-06T10:41:14+0000","ended":"2018-08-06T16:41:14+0000","process":"",
+ "instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin01","name":"mysql-single"},
+ "entities":{"instance":{"type":"Single","datastore":{"type":"mysql","version":"5.7"}}},"fail_reason":"createVM failed."}}""",
+    "dds": """{"job":{"id":"f85104b5-4a9c-4e0f-9505-fc5409d8f7ae","name":"Create_MongoDB","status":"Completed",
+ "created":"2021-07-12T09:22:04+0000","ended":"2021-07-12T10:10:13+0000","progress":"",
+ "instance":{"id":"d87f5b33049144ec95f0cab0a5f22cfbin02","name":"dds-5ff4-sh"},"fail_reason":null}}""",
+    "ddm": """{"job":{"id":"31b8ae23-c687-4d80-b7b4-42a66c9bb886","name":"CreateInstance","status":"Running",
+ "created_time":"2018-08-06T10:41:14+0100","end_time":"2018-08-06T16:41:14+0100","process":"60%",
+ "instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin09","name":"DDM-test"}}}""",
+}.items()}
+# Control-API specs that put an emulated job in the documented example's state: (spec, seconds to wait first).
+DOC_EXAMPLE_SPECS = {
+    "ecs": ({"duration": 0, "sub_jobs": [{}]}, 0),
+    "evs": ({"statuses": [["RUNNING", None]]}, 0),
+    "ims": ({"duration": 0, "entities": {"image_name": "test"}}, 0),
+    "bms": ({"duration": 0, "sub_jobs": [{"outcome": "fail"}]}, 0),
+    "vbs": ({"duration": 0, "entities": {"volume_id": "7e5fdc5a-5e36-4b22-8bcc-7f17037290cc"}}, 0),
+    "cce": ({"statuses": [["Running", None]], "entities": {"resourceName": "cluster-name"},
+             "sub_jobs": [{"job_type": "CreatePSMCert", "statuses": [["Success", None]]}]}, 0),
+    "rds": ({"duration": 0, "outcome": "fail", "entities": {"instance": {"type": "Single", "datastore": {"type": "mysql", "version": "5.7"}}}}, 0),
+    "dds": ({"duration": 0}, 0),
+    "ddm": ({"duration": None}, 0),
+}
+# Keys the emulator adds to a documented example: fields each document lists although its example leaves them out.
+DOC_EXTRA_KEYS = {
+    "cce": {"spec.resourceID", "spec.subJobs[].metadata.creationTimestamp", "spec.subJobs[].metadata.updateTimestamp",
+            "spec.subJobs[].spec.clusterUID", "spec.subJobs[].status.reason"},
+}
+TIME_PATTERNS = {"ecs": ISO_MS, "evs": ISO_MS, "ims": ISO_MS, "bms": ISO_MS, "vbs": ISO_MS, "cce": GO_TIME,
+                 "rds": UTC_COMPACT, "dds": UTC_COMPACT, "ddm": CET_COMPACT}
+
+
+def family_path(service, job_id, project_id=otc.PROJECT_ID):
+    """The job GET of ``service`` under its emulator prefix, as job-apis.md documents the path."""
+    job_id = quote(job_id, safe="")
+    return {
+        "cce": "/cce/api/v3/projects/%s/jobs/%s",
+        "rds": "/rds/v3/%s/jobs?id=%s",
+        "dds": "/dds/v3/%s/jobs?id=%s",
+        "ddm": "/ddm/v3/%s/jobs/%s",
+    }.get(service, "/" + service + "/v1/%s/jobs/%s") % (project_id, job_id)
+
+
+def family_job(emu, service, job_id):
+    answer = call(emu, "GET", family_path(service, job_id), headers=token_auth())
+    assert answer.status == 200, answer.raw
+    return answer.json
+
+
+def key_paths(value, prefix=""):
+    """Every key of a JSON document as a dotted path; list items share "name[]"."""
+    paths = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = prefix + key
+            paths.add(path)
+            paths |= key_paths(item, path + ".")
+    elif isinstance(value, list):
+        for item in value:
+            paths |= key_paths(item, prefix[:-1] + "[].")
+    return paths
+
+
+def body_times(service, body):
+    """The begin and end time values of a family's body."""
+    if service == "cce":
+        return body["metadata"]["creationTimestamp"], body["metadata"]["updateTimestamp"]
+    if service in ("rds", "dds"):
+        return body["job"]["created"], body["job"].get("ended")
+    if service == "ddm":
+        return body["job"]["created_time"], body["job"]["end_time"]
+    return body["begin_time"], body["end_time"]
+
+
+def body_status(service, body):
+    if service == "cce":
+        return body["status"]["phase"]
+    return body["job"]["status"] if service in ("rds", "dds", "ddm") else body["status"]
+
+
+@pytest.mark.parametrize("service", FAMILY)
+def test_family_bodies_match_documented_examples(emu, service):
+    spec, wait = DOC_EXAMPLE_SPECS[service]
+    job = emu.create_job(service, **spec)
+    time.sleep(wait)
+    body = family_job(emu, service, job["job_id"])
+    example = DOC_EXAMPLES[service]
+    assert key_paths(body) - DOC_EXTRA_KEYS.get(service, set()) == key_paths(example)
+    assert body_status(service, body) == body_status(service, example)
+    # Times in the documented format (checked against the example too).
+    pattern = TIME_PATTERNS[service]
+    for got, documented in zip(body_times(service, body), body_times(service, example)):
+        assert (documented == "") == (got == "")
+        if documented:
+            assert pattern.match(documented) and pattern.match(got), (got, documented)
+    # Ids look like the documents' ids.
+    id_pattern = HEX32 if otc.FAMILIES[service]["id_style"] == "hex" else UUID
+    assert id_pattern.match(job["job_id"])
+
+
+def test_family_example_values(emu):
+    rds = emu.create_job("rds", duration=0, outcome="fail", job_type="CreateMysqlSingleHAInstance",
+                         instance={"id": "a48e43ff268f4c0e879652d65e63d0fbin01", "name": "mysql-single"})
+    job = family_job(emu, "rds", rds["job_id"])["job"]
+    assert (job["name"], job["fail_reason"], job["process"], job["instance"]) == (
+        "CreateMysqlSingleHAInstance", "createVM failed.", "", {"id": "a48e43ff268f4c0e879652d65e63d0fbin01", "name": "mysql-single"})
+    assert rds["resource_id"] == "a48e43ff268f4c0e879652d65e63d0fbin01"
+    bms = family_job(emu, "bms", emu.create_job("bms", duration=0, outcome="fail")["job_id"])
+    assert (bms["error_code"], bms["fail_reason"], bms["entities"]["sub_jobs_total"], bms["entities"]["sub_jobs"]) == ("BMS.0017", "EIP quota", 0, [])
+    generated = {service: emu.create_job(service)["resource_id"] for service in FAMILY}
+    assert all(UUID.match(generated[service]) for service in ("ecs", "evs", "ims", "bms", "vbs", "cce"))
+    for service, suffix in (("rds", "in01"), ("dds", "in02"), ("ddm", "in09")):
+        assert re.match(r"^[0-9a-f]{32}%s$" % suffix, generated[service])
+
+
+def test_family_lifecycles(emu):
+    """All families at once: initial status, running (progress, pending end times), then success and failure."""
+    jobs = {(service, outcome): emu.create_job(service, duration=1.2, outcome=outcome)["job_id"]
+            for service in FAMILY for outcome in ("success", "fail")}
+    for service in FAMILY:  # the v1 family and CCE start in their initial status (the first 10 %)
+        initial, running = otc.FAMILIES[service]["statuses"][:2]
+        assert body_status(service, family_job(emu, service, jobs[service, "success"])) == (initial or running), service
+    time.sleep(0.6)
+    running = {key: family_job(emu, key[0], job_id) for key, job_id in jobs.items()}
+    time.sleep(0.7)
+    done = {key: family_job(emu, key[0], job_id) for key, job_id in jobs.items()}
+    expected = {"ecs": ("RUNNING", "SUCCESS", "FAIL"), "evs": ("RUNNING", "SUCCESS", "FAIL"), "ims": ("RUNNING", "SUCCESS", "FAIL"),
+                "bms": ("RUNNING", "SUCCESS", "FAIL"), "vbs": ("RUNNING", "SUCCESS", "FAIL"), "cce": ("Running", "Success", "Failed"),
+                "rds": ("Running", "Completed", "Failed"), "dds": ("Running", "Completed", "Failed"), "ddm": ("Running", "Completed", "Failed")}
+    for service, (pending, success, failure) in expected.items():
+        assert body_status(service, running[service, "success"]) == pending, service
+        assert body_status(service, done[service, "success"]) == success, service
+        assert body_status(service, done[service, "fail"]) == failure, service
+        begin, end = body_times(service, done[service, "success"])
+        assert TIME_PATTERNS[service].match(begin) and TIME_PATTERNS[service].match(end), service
+        if service != "ddm":  # +0100 and whole seconds: compare the UTC ones only
+            assert end >= begin, service
+    # While running: what each family's end time and progress hold.
+    assert [running[service, "success"]["end_time"] for service in ("ecs", "ims", "bms", "vbs")] == [None] * 4
+    assert running["evs", "success"]["end_time"] == ""
+    assert "ended" not in running["rds", "success"]["job"]
+    assert UTC_COMPACT.match(running["dds", "success"]["job"]["ended"])  # an end time while Running, as documented
+    assert CET_COMPACT.match(running["ddm", "success"]["job"]["end_time"])
+    for service, key in (("rds", "process"), ("dds", "progress"), ("ddm", "process")):
+        assert re.match(r"^[1-9]\d?%$", running[service, "success"]["job"][key]), service
+        assert done[service, "success"]["job"][key] == "", service
+    percent = running["ims", "success"]["entities"]["process_percent"]
+    assert isinstance(percent, float) and 0 < percent < 100
+    assert "process_percent" not in done["ims", "success"]["entities"]
+    cce = running["cce", "success"]
+    assert cce["status"]["reason"] == "" and cce["metadata"]["updateTimestamp"] > cce["metadata"]["creationTimestamp"]
+    # Failure detail where each family keeps it.
+    for service, code in (("ecs", "Ecs.0013"), ("evs", "EVS.2024"), ("ims", "IMG.0012"), ("bms", "BMS.0017"), ("vbs", "VBS.0005")):
+        failed = done[service, "fail"]
+        assert failed["error_code"] == code and failed["fail_reason"], service
+        assert done[service, "success"]["error_code"] is None and done[service, "success"]["fail_reason"] is None
+    assert done["cce", "fail"]["status"]["reason"] == "Failed to create the cluster: insufficient quota."
+    assert done["rds", "fail"]["job"]["fail_reason"] == "createVM failed." and "fail_reason" not in done["rds", "success"]["job"]
+    assert "error_code" not in done["rds", "fail"]["job"]
+    assert done["dds", "fail"]["job"]["fail_reason"] and done["dds", "success"]["job"]["fail_reason"] is None
+    assert set(done["ddm", "fail"]["job"]) == {"id", "name", "status", "created_time", "end_time", "process", "instance"}
+
+
+def test_family_control_fields(emu):
+    emu.configure(default_duration=0)
+    cce = family_job(emu, "cce", emu.create_job("cce", job_type="DeleteCluster", fail_reason="quota", outcome="fail",
+                                                resource_id="c-1", entities={"resourceName": "web"})["job_id"])
+    assert (cce["spec"]["type"], cce["spec"]["resourceID"], cce["spec"]["clusterUID"], cce["spec"]["resourceName"]) == (
+        "DeleteCluster", "c-1", "c-1", "web")
+    assert cce["status"] == {"phase": "Failed", "reason": "quota"}
+    for service in ("dds", "ddm"):
+        job = family_job(emu, service, emu.create_job(service, job_type="RestartInstance", resource_id="i-1")["job_id"])["job"]
+        assert (job["name"], job["instance"]["id"]) == ("RestartInstance", "i-1")
+    ecs = family_job(emu, "ecs", emu.create_job("ecs", job_type="deleteServer", resource_id="s-1", time_format="ms")["job_id"])
+    assert (ecs["job_type"], ecs["entities"], isinstance(ecs["begin_time"], int)) == ("deleteServer", {"server_id": "s-1"}, True)
+    no_resource = family_job(emu, "evs", emu.create_job("evs", resource_id=None)["job_id"])
+    assert no_resource["entities"] == {}
+    late = emu.create_job("rds", appear_after=0.2)
+    answer = call(emu, "GET", family_path("rds", late["job_id"]), headers=token_auth())
+    assert (answer.status, answer.json["error_code"]) == (400, "DBS.200543")
+    view = emu.get_job(late["job_id"])
+    assert view["visible"] is False and view["service"] == "rds" and view["resource_id"].endswith("in01")
+    for bad in ({"service": "ecs", "instance": {"id": "x"}}, {"service": "rds", "sub_jobs": [{}]}, {"service": "elb", "resource_id": "x"},
+                {"service": "rds", "instance": {"id": 1}}, {"service": "ddm", "end_time_pending": "later"},
+                {"service": "cce", "sub_jobs": [{"instance": {"id": "x"}}]}):
+        answer = call(emu, "POST", "/_emulator/jobs", bad)
+        assert answer.status == 400 and answer.json["error"]["message"], bad
+
+
+@pytest.mark.parametrize("service, status, body", [
+    ("ecs", 400, {"error": {"message": "Failed to query system tasks. (Invalid job ID.)", "code": "Common.0011"}}),
+    ("evs", 400, {"error": {"message": "No jobs found.", "code": "Common.0011"}}),
+    ("ims", 400, {"error": {"message": "exception during job query", "code": "IMG.0023"}}),
+    ("bms", 400, {"error": {"message": "Failed to query system tasks. (Invalid job ID.)", "code": "Common.0011"}}),
+    ("vbs", 400, {"error": {"message": "Failed to query the task.", "code": "common.0011"}}),
+    ("cce", 404, {"errorCode": "CCE.01404001", "errorMessage": "Resource not found."}),
+    ("rds", 400, {"error_code": "DBS.200543", "error_msg": "The job does not exist."}),
+    ("dds", 400, {"error_code": "DBS.200543", "error_msg": "The job does not exist."}),
+    ("ddm", 400, {"errCode": "DBS.300120", "externalMessage": "Failed to obtain task information."}),
+])
+def test_family_not_found(emu, service, status, body):
+    answer = call(emu, "GET", family_path(service, "f" * 32), headers=token_auth())
+    assert (answer.status, answer.json) == (status, body)
+    assert emu.stats()["by_route"] == {service + "_job": 1}
+
+
+def test_routes_by_service_prefix(emu):
+    # Same documented path, other service: "not found" there.
+    cfw = emu.create_cfw_job(duration=None)["job_id"]
+    assert call(emu, "GET", "/ddm/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["errCode"] == "DBS.300120"
+    assert call(emu, "GET", "/cfw/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["data"]["id"] == cfw
+    ecs = emu.create_job("ecs", duration=None)["job_id"]
+    for other in ("evs", "ims", "bms", "vbs"):
+        assert call(emu, "GET", family_path(other, ecs), headers=token_auth()).status == 400
+    rds = emu.create_job("rds", duration=None)["job_id"]
+    assert call(emu, "GET", family_path("dds", rds), headers=token_auth()).status == 400
+    assert family_job(emu, "rds", rds)["job"]["id"] == rds
+    # ELB and CFW answer under their prefix as well as at the root; the v1 family only under its prefix.
+    elb = emu.create_job(duration=None)["job_id"]
+    assert call(emu, "GET", "/elb" + elb_job_path(elb), headers=token_auth()).json["job_id"] == elb
+    answer = call(emu, "POST", "/elb" + lb_path(), {"name": "prefixed"}, headers=token_auth())
+    assert answer.status == 200 and call(emu, "GET", "/elb" + lb_path(), headers=token_auth()).json["instance_num"] == "1"
+    answer = call(emu, "GET", "/v1/%s/jobs/%s" % (otc.PROJECT_ID, ecs), headers=token_auth())
+    assert (answer.status, answer.json["error_code"]) == (404, "APIGW.0101")
+    by_route = emu.stats()["by_route"]
+    assert by_route["ddm_job"] == 1 and by_route["cfw_job"] == 1 and by_route["elb_create"] == 1 and by_route["unknown"] == 1
+    # A job of another project stays invisible; its own project's token sees it.
+    other = emu.create_job("cce", project_id=otc.OTHER_PROJECT_ID, duration=None)["job_id"]
+    answer = call(emu, "GET", family_path("cce", other), headers=token_auth())
+    assert answer.status == 404
+    emu.register_token("other", project_id=otc.OTHER_PROJECT_ID)
+    answer = call(emu, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth("other"))
+    assert answer.status == 200 and answer.json["metadata"]["uid"] == other
+    assert call(emu, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth()).status == 403
+
+
+def test_family_sub_jobs(emu):
+    subs = [{"job_id": "sub-1", "resource_id": "r-1"}, {"job_id": "sub-2", "resource_id": "r-2", "outcome": "fail", "fail_reason": "no"}]
+    bodies = {service: family_job(emu, service, emu.create_job(service, duration=0, sub_jobs=subs)["job_id"])
+              for service in ("ecs", "bms", "evs", "ims", "vbs", "cce")}
+    for service in ("ecs", "bms"):
+        entities = bodies[service]["entities"]
+        assert entities["sub_jobs_total"] == 2 and "server_id" not in entities
+        assert [(sub["job_id"], sub["entities"]["server_id"], sub["status"]) for sub in entities["sub_jobs"]] == [
+            ("sub-1", "r-1", "SUCCESS"), ("sub-2", "r-2", "FAIL")]
+    assert [sub["job_type"] for sub in bodies["ecs"]["entities"]["sub_jobs"]] == ["createSingleServer"] * 2
+    assert [sub["job_type"] for sub in bodies["bms"]["entities"]["sub_jobs"]] == ["baremetalSingleCreate"] * 2
+    assert [sub["entities"]["volume_id"] for sub in bodies["evs"]["entities"]["sub_jobs"]] == ["r-1", "r-2"]
+    assert "sub_jobs_total" not in bodies["evs"]["entities"]
+    ims = bodies["ims"]["entities"]
+    assert ims["sub_jobs_list"] == ["sub-1", "sub-2"]
+    assert [(sub["job_id"], sub["entities"]["image_id"]) for sub in ims["sub_jobs_result"]] == [("sub-1", "r-1"), ("sub-2", "r-2")]
+    assert [(sub["entities"]["backup_id"], sub["status"]) for sub in bodies["vbs"]["sub_jobs"]] == [("r-1", "SUCCESS"), ("r-2", "FAIL")]
+    assert bodies["vbs"]["fail_reason"] == "no"  # the parent fails like its failing sub-job
+    cce = bodies["cce"]["spec"]["subJobs"]
+    assert [(sub["kind"], sub["metadata"]["uid"], sub["spec"]["resourceID"], sub["status"]["phase"]) for sub in cce] == [
+        ("Job", "sub-1", "r-1", "Success"), ("Job", "sub-2", "r-2", "Failed")]
+    assert bodies["cce"]["status"] == {"phase": "Failed", "reason": "no"}
+    # No sub-jobs: absent by default (BMS: sub_jobs_total 0 and an empty list); sub_jobs_empty renders the others.
+    assert "sub_jobs" not in family_job(emu, "vbs", emu.create_job("vbs", duration=0)["job_id"])
+    assert family_job(emu, "vbs", emu.create_job("vbs", duration=0, sub_jobs_empty="list")["job_id"])["sub_jobs"] == []
+    ims = family_job(emu, "ims", emu.create_job("ims", duration=0, sub_jobs_empty="null")["job_id"])["entities"]
+    assert (ims["sub_jobs_result"], ims["sub_jobs_list"]) == (None, None)
+    assert family_job(emu, "cce", emu.create_job("cce", duration=0, sub_jobs_empty="list")["job_id"])["spec"]["subJobs"] == []
+    assert "sub_jobs" not in family_job(emu, "ecs", emu.create_job("ecs", duration=0)["job_id"])["entities"]
+
+
+def test_family_faults_by_route_and_service(emu):
+    cce = emu.create_job("cce", duration=None)["job_id"]
+    rds = emu.create_job("rds", duration=None)["job_id"]
+    ddm = emu.create_job("ddm", duration=None)["job_id"]
+    emu.add_fault("unknown_status", status="Pending", match={"route": "cce_job"})
+    emu.add_fault("unknown_status", status="Queued", match={"service": "rds"})
+    emu.add_fault("status", status=503, match={"job_id": ddm})
+    assert family_job(emu, "cce", cce)["status"]["phase"] == "Pending"
+    assert family_job(emu, "rds", rds)["job"]["status"] == "Queued"  # the job id in the query string matches too
+    assert call(emu, "GET", family_path("ddm", ddm), headers=token_auth()).status == 503
+    assert family_job(emu, "ddm", ddm)["job"]["status"] == "Running"
+    assert call(emu, "POST", "/_emulator/faults", {"kind": "slow", "match": {"route": "ecs_create"}}).status == 201
+    assert call(emu, "POST", "/_emulator/faults", {"kind": "slow", "match": {"service": "nova"}}).status == 400
+    assert {"iam_projects", "ecs_job", "ecs_create", "evs_create", "cce_create", "rds_create", "dds_create", "ims_job",
+            "bms_job", "vbs_job", "dds_job", "ddm_job"} <= set(otc.ROUTES)
+
+
+def test_new_time_format_values():
+    instant = 1641370501.25
+    assert otc.format_time(instant, "go_utc") == "2022-01-05 08:15:01.250000000 +0000 UTC"
+    assert otc.format_time(1641370501.9999999999, "go_utc") == "2022-01-05 08:15:02.000000000 +0000 UTC"
+    assert otc.format_time(instant, "utc_compact") == "2022-01-05T08:15:01+0000"
+    assert otc.format_time(instant, "cet_compact") == "2022-01-05T09:15:01+0100"
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+CATALOG_URLS = {
+    "ecs": ("ecs", "/ecs/v1/{p}"), "evs": ("evs", "/evs/v2/{p}"), "image": ("glance", "/ims"), "bms": ("bms", "/bms/v1/{p}"),
+    "vbsv2": ("vbsv2", "/vbs/v2/{p}"), "ccev2.0": ("ccev2.0", "/cce"), "rdsv3": ("rdsv3", "/rds/v3/{p}"),
+    "ddsv3": ("ddsv3", "/dds/v3/{p}"), "ddmv3": ("ddmv3", "/ddm/v3/{p}"),
+    "elb": ("elb", "/v1.0/{p}"), "cfw": ("cfw", "/v3/{p}"), "identity": ("iam", "/v3"),
+}
+
+
+def catalog_of(emu, project=None):
+    token = call(emu, "POST", "/v3/auth/tokens", password_body(project=project)).json["token"]
+    return {entry["type"]: entry for entry in token["catalog"]}
+
+
+def public_url(entry):
+    return [endpoint["url"] for endpoint in entry["endpoints"] if endpoint["interface"] == "public"][0]
+
+
+@pytest.mark.parametrize("mode, placeholder", [("substituted", otc.PROJECT_ID), ("template", "$(tenant_id)s")])
+def test_catalog_every_family(emu, mode, placeholder):
+    if mode == "template":
+        emu.configure(catalog_placeholders="template")
+    catalog = catalog_of(emu)
+    assert set(catalog) == set(CATALOG_URLS)
+    for service_type, (name, path) in CATALOG_URLS.items():
+        entry = catalog[service_type]
+        if service_type == "cfw" and mode == "template":
+            placeholder = "%(project_id)s"
+        assert (entry["name"], public_url(entry)) == (name, emu.url + path.replace("{p}", placeholder)), service_type
+        internal = [endpoint for endpoint in entry["endpoints"] if endpoint["interface"] == "internal"]
+        assert len(internal) == 1 and not internal[0]["url"].startswith(emu.url)
+        assert {endpoint["region"] for endpoint in entry["endpoints"]} == {otc.REGION}
+
+
+def test_catalog_urls_reach_the_job_routes(emu):
+    """A catalog URL less its trailing /v<N>/{project} plus the documented job path is the service's job route."""
+    roots = {service_type: re.sub(r"/v\d+(\.\d+)?/[^/]+$", "", public_url(entry)) for service_type, entry in catalog_of(emu).items()}
+    types = {"ecs": "ecs", "evs": "evs", "ims": "image", "bms": "bms", "vbs": "vbsv2", "cce": "ccev2.0", "rds": "rdsv3", "dds": "ddsv3", "ddm": "ddmv3"}
+    for service, service_type in types.items():
+        job_id = emu.create_job(service)["job_id"]
+        path = family_path(service, job_id)
+        prefix = "/" + service
+        assert roots[service_type] == emu.url + prefix, service
+        assert call(emu, "GET", roots[service_type][len(emu.url):] + path[len(prefix):], headers=token_auth()).status == 200
+
+
+def test_catalog_services_and_other_project(emu):
+    emu.configure(catalog_services=["rds", "ecs"], catalog_elb=False)
+    assert set(catalog_of(emu)) == {"identity", "cfw", "ecs", "rdsv3"}
+    assert emu.configure()["catalog_services"] == ["ecs", "rds"]
+    emu.configure(catalog_services=None, catalog_cfw_type=None)
+    assert set(catalog_of(emu)) == {"identity"}
+    emu.reset()
+    catalog = catalog_of(emu, project={"id": otc.OTHER_PROJECT_ID})
+    assert public_url(catalog["rdsv3"]) == emu.url + "/rds/v3/" + otc.OTHER_PROJECT_ID
+    assert {endpoint["region"] for endpoint in catalog["ecs"]["endpoints"]} == {otc.OTHER_REGION}
+    for bad in ({"catalog_services": ["nova"]}, {"catalog_services": "ecs"}, {"catalog_placeholders": "both"}):
+        assert call(emu, "POST", "/_emulator/config", bad).status == 400, bad
+
+
+# --- create routes -------------------------------------------------------------------------------
+
+def test_create_ecs_and_evs(emu):
+    emu.configure(default_duration=0)
+    answer = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "web", "count": 2, "flavorRef": "s3"}},
+                  headers=token_auth())
+    assert answer.status == 200 and list(answer.json) == ["job_id", "serverIds"]
+    assert HEX32.match(answer.json["job_id"]) and len(answer.json["serverIds"]) == 2
+    job = family_job(emu, "ecs", answer.json["job_id"])
+    assert (job["status"], job["job_type"], job["entities"]["sub_jobs_total"]) == ("SUCCESS", "createServer", 2)
+    assert [sub["entities"]["server_id"] for sub in job["entities"]["sub_jobs"]] == answer.json["serverIds"]
+    failing = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "fail-web"}}, headers=token_auth()).json
+    job = family_job(emu, "ecs", failing["job_id"])
+    assert (job["status"], job["error_code"], [sub["status"] for sub in job["entities"]["sub_jobs"]]) == ("FAIL", "Ecs.0013", ["FAIL"])
+    answer = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"count": 1}}, headers=token_auth())
+    assert (answer.status, answer.json) == (400, {"error": {"message": "request body is illegal.", "code": "Ecs.0005"}})
+    volume = {"name": "data", "size": 10, "volume_type": "SSD"}
+    answer = call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": volume}, headers=token_auth())
+    assert answer.status == 200 and list(answer.json) == ["job_id"]
+    job = family_job(emu, "evs", answer.json["job_id"])
+    assert job["job_type"] == "createVolume" and UUID.match(job["entities"].pop("volume_id")) and job["entities"] == volume
+    answer = call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": dict(volume, count=2)}, headers=token_auth())
+    job = family_job(emu, "evs", answer.json["job_id"])
+    assert job["job_type"] == "batchCreateVolume"
+    assert [sub["entities"]["name"] for sub in job["entities"]["sub_jobs"]] == ["data-0001", "data-0002"]
+    assert call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, b"{nope", headers=token_auth()).json["error"]["code"] == "EMU.400"
+    assert emu.stats()["by_route"] == {"ecs_create": 3, "ecs_job": 2, "evs_create": 3, "evs_job": 2}
+
+
+def test_create_cce_rds_dds(emu):
+    emu.configure(default_duration=0.2)
+    answer = call(emu, "POST", "/cce/api/v3/projects/%s/clusters" % otc.PROJECT_ID,
+                  {"kind": "Cluster", "apiVersion": "v3", "metadata": {"name": "k8s"}, "spec": {"flavor": "cce.s1.small"}},
+                  headers=token_auth())
+    assert answer.status == 201
+    cluster = answer.json
+    assert (cluster["kind"], cluster["metadata"]["name"], cluster["spec"], cluster["status"]["phase"]) == (
+        "Cluster", "k8s", {"flavor": "cce.s1.small"}, "Creating")
+    assert GO_TIME.match(cluster["metadata"]["creationTimestamp"])
+    job = family_job(emu, "cce", cluster["status"]["jobID"])
+    assert job["status"]["phase"] == "Initializing"
+    assert (job["spec"]["type"], job["spec"]["resourceID"], job["spec"]["clusterUID"], job["spec"]["resourceName"]) == (
+        "CreateCluster", cluster["metadata"]["uid"], cluster["metadata"]["uid"], "k8s")
+    request = {"name": "db", "datastore": {"type": "MySQL", "version": "8.0"}, "password": "Secret-123", "flavor_ref": "rds.mysql.s1.large"}
+    answer = call(emu, "POST", "/rds/v3/%s/instances" % otc.PROJECT_ID, request, headers=token_auth())
+    assert answer.status == 202 and list(answer.json) == ["instance", "job_id"]
+    instance = answer.json["instance"]
+    assert (instance["name"], instance["status"], instance["datastore"], instance["flavor_ref"]) == ("db", "BUILD", request["datastore"], "rds.mysql.s1.large")
+    assert re.match(r"^[0-9a-f]{32}in01$", instance["id"]) and b"Secret-123" not in answer.raw
+    job = family_job(emu, "rds", answer.json["job_id"])["job"]
+    assert (job["instance"], job["entities"]) == ({"id": instance["id"], "name": "db"}, {"instance": {"datastore": request["datastore"]}})
+    answer = call(emu, "POST", "/dds/v3/%s/instances" % otc.PROJECT_ID, dict(request, name="fail-docs", mode="ReplicaSet"), headers=token_auth())
+    assert answer.status == 202 and b"Secret-123" not in answer.raw
+    dds = answer.json
+    assert (dds["name"], dds["status"], dds["mode"], list(dds)[-1]) == ("fail-docs", "creating", "ReplicaSet", "job_id")
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", dds["created"]) and dds["id"].endswith("in02")
+    time.sleep(0.25)
+    job = family_job(emu, "dds", dds["job_id"])["job"]
+    assert (job["status"], job["instance"]["id"], job["fail_reason"]) == ("Failed", dds["id"], "Failed to create the DB instance.")
+    answer = call(emu, "POST", "/cce/api/v3/projects/%s/clusters" % otc.PROJECT_ID, {"metadata": {}}, headers=token_auth())
+    assert (answer.status, answer.json["errorCode"]) == (400, "EMU.400")
+    assert call(emu, "POST", "/rds/v3/%s/instances" % otc.PROJECT_ID, [], headers=token_auth()).json["error_code"] == "EMU.400"
+
+
+# --- AK/SK on the new routes, IAM project lookup, echo -----------------------------------------------
+
+def test_aksk_signs_query_strings(emu):
+    job_id = emu.create_job("rds", duration=None)["job_id"]
+    other = emu.create_job("rds", duration=None)["job_id"]
+    path, query = "/rds/v3/%s/jobs" % otc.PROJECT_ID, "id=" + job_id
+    headers = signed_headers(emu, "GET", path, query=query, extra={"X-Project-Id": otc.PROJECT_ID})
+    answer = call(emu, "GET", path + "?" + query, headers=headers)
+    assert answer.status == 200 and answer.json["job"]["id"] == job_id
+    # The signature covers the query: another id, or a query left out of the signature, is refused.
+    assert call(emu, "GET", path + "?id=" + other, headers=headers).status == 401
+    unsigned_query = signed_headers(emu, "GET", path)
+    answer = call(emu, "GET", path + "?" + query, headers=unsigned_query)
+    assert (answer.status, answer.json["error_msg"]) == (401, "Incorrect IAM authentication information: verify aksk signature fail")
+    for service in ("cce", "ddm", "ims"):
+        job_path = family_path(service, emu.create_job(service)["job_id"])
+        assert call(emu, "GET", job_path, headers=signed_headers(emu, "GET", job_path)).status == 200, service
+    body = json.dumps({"server": {"name": "signed"}}).encode()
+    create = "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID
+    headers = signed_headers(emu, "POST", create, body=body, extra={"Content-Type": "application/json"})
+    assert call(emu, "POST", create, body, headers=headers).status == 200
+
+
+def test_iam_project_lookup(emu):
+    path = "/v3/projects"
+    query = "name=" + otc.PROJECT_NAME
+    answer = call(emu, "GET", path + "?" + query, headers=signed_headers(emu, "GET", path, query=query))
+    assert answer.status == 200
+    assert answer.json == {"projects": [{"id": otc.PROJECT_ID, "name": otc.PROJECT_NAME, "domain_id": otc.DOMAIN_ID,
+                                         "enabled": True, "description": ""}]}
+    temporary = signed_headers(emu, "GET", path, query="name=eu-de_nope", ak=otc.TEMP_ACCESS_KEY, sk=otc.TEMP_SECRET_KEY,
+                               extra={"X-Security-Token": otc.SECURITY_TOKEN})
+    assert call(emu, "GET", path + "?name=eu-de_nope", headers=temporary).json == {"projects": []}
+    answer = call(emu, "GET", path + "?name=" + otc.OTHER_PROJECT_NAME, headers=token_auth())
+    assert [project["id"] for project in answer.json["projects"]] == [otc.OTHER_PROJECT_ID]
+    assert call(emu, "GET", path + "?" + query).status == 401
+    bad = signed_headers(emu, "GET", path, query=query, sk="wrong")
+    assert call(emu, "GET", path + "?" + query, headers=bad).status == 401
+    stats = emu.stats()
+    assert stats["project_lookups"] == 5 and stats["by_route"] == {"iam_projects": 5} and stats["iam_calls"] == 0
+
+
+def test_fault_echo(emu):
+    job_id = emu.create_job("rds", duration=None)["job_id"]
+    emu.add_fault("echo", match={"route": "rds_job"})
+    answer = call(emu, "GET", family_path("rds", job_id), headers=token_auth())
+    assert answer.status == 400
+    for key in ("error_msg", "message", "errorMessage", "externalMessage"):
+        assert "X-Auth-Token: " + otc.STATIC_TOKEN in answer.json[key]
+    assert otc.STATIC_TOKEN in answer.json["error"]["message"] and "GET /rds/v3/" in answer.json["error_msg"]
+    emu.add_fault("echo", match={"route": "iam"}, status=401)
+    answer = call(emu, "POST", "/v3/auth/tokens", password_body())
+    assert answer.status == 401 and otc.USER_PASSWORD in answer.json["error_msg"]
+    emu.add_fault("echo", match={"service": "ecs"})
+    path = family_path("ecs", "x")
+    headers = signed_headers(emu, "GET", path, ak=otc.TEMP_ACCESS_KEY, sk=otc.TEMP_SECRET_KEY, extra={"X-Security-Token": otc.SECURITY_TOKEN})
+    echoed = call(emu, "GET", path, headers=headers).json["message"]
+    assert headers["Authorization"] in echoed and "X-Security-Token: " + otc.SECURITY_TOKEN in echoed
+    assert emu.list_faults() == [] and emu.stats()["by_route"] == {"rds_job": 1, "iam": 1, "ecs_job": 1}
+    assert call(emu, "POST", "/_emulator/faults", {"kind": "echo", "status": 99}).status == 400
 
 
 # --- CLI ---------------------------------------------------------------------------------------
