@@ -18,7 +18,7 @@ options:
       - Files are found and read exactly as openstacksdk does - E(OS_CLIENT_CONFIG_FILE), else the first of C(./),
         C($XDG_CONFIG_HOME/openstack/) (default C(~/.config/openstack/)), C(/etc/xdg/openstack/) and C(/etc/openstack/)
         holding C(clouds.yaml), C(clouds.yml) or C(clouds.json); C(secure.yaml) (or E(OS_CLIENT_SECURE_FILE)) is merged
-        over it key by key; a C(regions) list gives the default region; C(profile: otc) is known.
+        over it key by key; a C(regions) list gives the default region; the vendor C(profile) V(otc) is known.
       - The file AWX writes for its OpenStack credential (named by E(OS_CLIENT_CONFIG_FILE)) works as it is.
       - Falls back to the E(OS_CLOUD) environment variable. When no cloud is named at all, the E(OS_*) environment
         variables form the cloud; for a named cloud they are ignored, as openstacksdk ignores them.
@@ -258,6 +258,12 @@ options:
 
     ATTRIBUTES = r'''
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - Where the task runs on the controller (connection C(local), no C(async), no C(become)), the action plugin runs the
+        module's code in the controller process, with progress lines; elsewhere it executes the module.
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full

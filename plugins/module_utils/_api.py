@@ -19,7 +19,7 @@ import re
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils._http import origin
 
 TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -35,9 +35,16 @@ class ApiSession:
     def get_json(self, url, what, deadline=None):
         """GET ``url``; ``what`` names the request in messages, e.g. 'reading elb job 4b1c'."""
         marker = self.auth.credential_marker()
-        response = self._send('GET', url, deadline)
-        if response.status == 401 and self.auth.refresh(marker, deadline):
+        try:
             response = self._send('GET', url, deadline)
+            if response.status == 401 and self.auth.refresh(marker, deadline):
+                response = self._send('GET', url, deadline)
+        except OtcJobsError as exc:
+            # Transport failures say what happened to the connection; the user needs to know which job.
+            if not exc.message.startswith(what):
+                exc.message = '%s: %s' % (what, exc.message)
+                exc.args = (exc.message,)
+            raise
         return check_response(response, what, self.error_shapes)
 
     def _send(self, method, url, deadline):
@@ -55,14 +62,18 @@ def check_response(response, what, shapes=()):
             raise TransientError('%s failed: HTTP %s with a body that is not usable JSON (%s: %r)' % (
                 what, response.status, exc, snippet), status_code=response.status)
     if response.status in REDIRECT_STATUSES:
-        target = response.headers.get('Location') or ''
-        where = origin(target) if '://' in target else 'the same host'
-        raise ApiError('%s failed: HTTP %s redirect to %s, which otc.jobs does not follow; check endpoint and auth_url' % (
-            what, response.status, where), status_code=response.status)
+        raise ApiError('%s failed: %s' % (what, redirect_text(response)), status_code=response.status)
     code, message = error_of(response, shapes)
     text = '%s failed: HTTP %s%s' % (what, response.status, error_suffix(code, message))
     error_class = TransientError if response.status in TRANSIENT_STATUSES else ApiError
     raise error_class(text, status_code=response.status, code=code, api_message=message, retry_after=response.retry_after)
+
+
+def redirect_text(response):
+    """'HTTP 302 redirect to https://host, which ...': the target's origin only (its path or query may hold anything)."""
+    target = response.headers.get('Location') or ''
+    where = origin(target) if '://' in target else 'the same host'
+    return 'HTTP %s redirect to %s, which otc.jobs does not follow; check endpoint and auth_url' % (response.status, where)
 
 
 def error_of(response, shapes=()):

@@ -13,9 +13,10 @@ import re
 import threading
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._api import TRANSIENT_STATUSES, error_of, error_suffix
+from ansible_collections.otc.jobs.plugins.module_utils._api import (
+    REDIRECT_STATUSES, TRANSIENT_STATUSES, error_of, error_suffix, redirect_text)
 from ansible_collections.otc.jobs.plugins.module_utils._auth_base import AuthMethod
-from ansible_collections.otc.jobs.plugins.module_utils._errors import AuthError, InvalidInput, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils._errors import AuthError, InvalidInput, InvalidResponse, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils._token_cache import cache_key
 
@@ -99,6 +100,8 @@ class PasswordAuth(AuthMethod):
             response = policy.call(lambda: self._post(url, headers, body, deadline))
         except TransientError as exc:
             raise AuthError('cannot reach IAM at %s to authenticate %s: %s' % (self.settings.auth_url, self._who(), exc.message))
+        except InvalidResponse as exc:
+            raise AuthError('IAM at %s, authenticating %s: %s' % (self.settings.auth_url, self._who(), exc.message))
         entry = self._read_token(response)
         self._adopt(entry)
         if self.cache is not None:
@@ -148,6 +151,9 @@ class PasswordAuth(AuthMethod):
 
     def _read_token(self, response):
         auth = self.settings.auth
+        if response.status in REDIRECT_STATUSES:
+            raise AuthError('IAM at %s answered the token request for %s with %s' % (
+                self.settings.auth_url, self._who(), redirect_text(response)), status_code=response.status)
         if response.status not in (200, 201):
             code, message = error_of(response)
             if response.status == 401:

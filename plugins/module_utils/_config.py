@@ -157,6 +157,7 @@ def auth_keys(auth, where, secrets):
         value = str(value)
         if key in SECRET_KEYS or 'secret' in key or 'password' in key or 'token' in key:
             secrets.add(value)
+        secrets.add(_user_info(value))
         target = AUTH_ALIASES.get(key, key)
         if target not in cleaned or key == target:
             cleaned[target] = value

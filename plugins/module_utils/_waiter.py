@@ -71,11 +71,15 @@ class PollSchedule:
 class Throttle:
     """How hard one wait may press an API that says 429: fewer polls in flight and a pause, then recovery.
 
-    Additive increase, multiplicative decrease (as TCP, and as amazon.aws backs off a throttled
-    API): a 429 halves the polls allowed in flight (at most once per ``sleep``, so one crowded round
-    does not count many times) and holds every new poll until its Retry-After (else a growing
-    backoff); each later run of successes gives one poll in flight back, up to ``max_concurrency``.
+    Additive increase, multiplicative decrease (as TCP, and botocore's adaptive retry mode): a 429
+    cuts the polls allowed in flight to 70 % (CUBIC's factor) and holds every new poll until its
+    Retry-After (else a growing backoff), at most once per window (``sleep``, or the Retry-After if
+    longer), so one crowded round counts once; every success gives one poll in flight back, up to
+    ``max_concurrency``. Halving instead was measured to starve a wait against an API that refuses
+    every other request: 24 s instead of 12 s for 32 jobs of 3 s, with the same number of requests.
     """
+
+    DECREASE = 0.7
 
     def __init__(self, limit, sleep, max_sleep, clock):
         self.ceiling = limit
@@ -85,28 +89,25 @@ class Throttle:
         self.clock = clock
         self.resume_at = None
         self.strikes = 0
-        self._successes = 0
-        self._last_cut = None
+        self._window_ends = None
         self._lock = threading.Lock()
 
     def rate_limited(self, retry_after):
         with self._lock:
             now = self.clock()
-            if self._last_cut is None or now - self._last_cut >= self.sleep:
-                self.limit = max(1, self.limit // 2)
-                self._last_cut = now
-                self.strikes += 1
-            self._successes = 0
+            if self._window_ends is not None and now < self._window_ends:
+                return  # this window was already counted
+            self.strikes += 1
+            self.limit = max(1, int(self.limit * self.DECREASE))
             pause = retry_after if retry_after is not None else min(self.max_sleep, self.sleep * 2 ** min(self.strikes, 10))
-            self.resume_at = max(self.resume_at or now, now + pause)
+            self.resume_at = now + pause
+            self._window_ends = now + max(self.sleep, pause)
 
     def succeeded(self):
         with self._lock:
-            self._successes += 1
-            if self.limit < self.ceiling and self._successes >= self.limit:
+            if self.limit < self.ceiling:
                 self.limit += 1
-                self._successes = 0
-            elif self.limit >= self.ceiling:
+            else:
                 self.strikes = 0
 
     def allows(self, in_flight, now):
@@ -250,8 +251,12 @@ class JobWaiter:
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
         watch.answered_at = self.clock()
-        next_poll = schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at)
-        watch.next_poll_at = min(max(next_poll, resume_at or next_poll), deadline)
+        if resume_at is not None:
+            # Refused, not seen: it goes again as soon as the API takes requests (the throttle spaces them).
+            next_poll = max(resume_at, watch.polled_at + PollSchedule.MIN_GAP * self.sleep)
+        else:
+            next_poll = schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at)
+        watch.next_poll_at = min(next_poll, deadline)
 
     def _warn_unknown(self, job):
         key = (job['id'], job['status'])

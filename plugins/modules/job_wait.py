@@ -75,7 +75,9 @@ options:
         C(otc.jobs.job_wait: elb 3/50 finished, 47 running, 2m10s of 30m), which also counts the failed jobs once there
         are some, and with one job left names it and its last status. A job that fails gets a line of its own as soon
         as it is seen failed.
-      - C(0) turns the lines off (at least 0). A wait shorter than one interval prints nothing extra.
+      - C(0) turns the lines off (at least 0). A wait shorter than one interval prints nothing extra, and a task with
+        C(no_log) prints none. The lines go to standard output, as Ansible's own output does; under a machine-readable
+        stdout callback (JSON, YAML) set O(progress_interval=0), for example in C(module_defaults).
       - The default callback prints the lines at the default verbosity, and AWX/AAP (ansible-runner) shows them in the
         job output, while the task runs. Only the controller path shows them (see the notes); elsewhere this option
         is checked and has no effect.

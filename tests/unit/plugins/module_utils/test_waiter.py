@@ -315,28 +315,29 @@ class FakeClock:
 
 
 class TestThrottle:
-    def test_a_429_halves_polls_in_flight_once_per_sleep_and_pauses(self):
+    def test_a_429_cuts_polls_in_flight_once_per_window_and_pauses(self):
         clock = FakeClock()
         throttle = Throttle(8, 1.0, 10.0, clock)
         throttle.rate_limited(2.0)
         throttle.rate_limited(2.0)   # the same crowded round: counted once
-        assert throttle.limit == 4
+        assert throttle.limit == 5   # 70 % of 8
         assert throttle.resume_at == 2.0
-        assert not throttle.allows(0, 1.9) and throttle.allows(3, 2.0) and not throttle.allows(4, 2.0)
+        assert not throttle.allows(0, 1.9) and throttle.allows(4, 2.0) and not throttle.allows(5, 2.0)
         clock.now = 1.5
+        throttle.rate_limited(None)  # still inside the window of the first (its Retry-After)
+        assert throttle.limit == 5 and throttle.resume_at == 2.0
+        clock.now = 2.5
         throttle.rate_limited(None)  # no Retry-After: a growing backoff
-        assert throttle.limit == 2 and throttle.resume_at == 1.5 + 4.0
+        assert throttle.limit == 3 and throttle.resume_at == 2.5 + 4.0
 
-    def test_recovers_one_poll_in_flight_per_run_of_successes(self):
+    def test_each_success_gives_one_poll_in_flight_back(self):
         clock = FakeClock()
         throttle = Throttle(4, 1.0, 10.0, clock)
         throttle.rate_limited(0)
         assert throttle.limit == 2
-        for _ in range(2):
-            throttle.succeeded()
+        throttle.succeeded()
         assert throttle.limit == 3
-        for _ in range(3):
-            throttle.succeeded()
+        throttle.succeeded()
         assert throttle.limit == 4
         for _ in range(10):
             throttle.succeeded()
@@ -344,21 +345,22 @@ class TestThrottle:
 
     def test_never_below_one(self):
         clock = FakeClock()
-        throttle = Throttle(2, 0.0, 1.0, clock)
-        for _ in range(5):
+        throttle = Throttle(2, 0.5, 1.0, clock)
+        for step in range(5):
+            clock.now = step
             throttle.rate_limited(0)
         assert throttle.limit == 1
 
 
 class RateLimitedClient(TimedClient):
-    """Every other GET (over all jobs) answers 429 with Retry-After; counts what is in flight."""
+    """Every other GET (over all jobs) answers 429 with Retry-After; records when requests start and 429s end."""
 
-    def __init__(self, durations, retry_after=0.05):
+    def __init__(self, durations, retry_after):
         super(RateLimitedClient, self).__init__(durations)
         self.retry_after = retry_after
         self.in_flight = 0
-        self.peak_after_limit = 0
-        self.limited = 0
+        self.started = []      # (time, requests in flight then)
+        self.refused_at = []   # when each 429 was answered
 
     def fetch(self, job_id, policy):
         return policy.call(lambda: self._once(job_id))
@@ -366,15 +368,14 @@ class RateLimitedClient(TimedClient):
     def _once(self, job_id):
         with self._lock:
             self.in_flight += 1
-            count = self.polls
-            if self.limited:
-                self.peak_after_limit = max(self.peak_after_limit, self.in_flight)
+            self.started.append((time.monotonic(), self.in_flight))
+            refuse = len(self.started) % 2 == 0
         try:
             time.sleep(0.005)
-            if count % 2 == 1:
+            if refuse:
                 with self._lock:
                     self.polls += 1
-                    self.limited += 1
+                    self.refused_at.append(time.monotonic())
                 raise TransientError('reading elb job %s failed: HTTP 429' % job_id, status_code=429,
                                      retry_after=self.retry_after)
             return TimedClient.fetch(self, job_id, None)
@@ -386,13 +387,15 @@ class RateLimitedClient(TimedClient):
 class TestRateLimitedWait:
     def test_thirty_two_jobs_against_an_api_refusing_every_other_request(self):
         ids = ['j%02d' % i for i in range(32)]
-        client = RateLimitedClient(dict((job_id, 0.3) for job_id in ids))
-        result = waiter(client, timeout=20, sleep=0.05, max_sleep=0.2).wait(ids)
+        client = RateLimitedClient(dict((job_id, 0.3) for job_id in ids), retry_after=0.1)
+        result = waiter(client, timeout=20, sleep=0.1, max_sleep=1).wait(ids)
         assert all(job['state'] == 'success' for job in result.jobs)
-        assert client.limited > 0
-        assert client.peak_after_limit < 8      # fewer in flight once limited
         assert result.polls < 6 * len(ids)      # no storm of retries
-        assert result.elapsed < 10
+        assert result.elapsed < 4.0             # ~1.3 s; 40 s at the real scale (sleep 1, jobs of 3 s), timeout 200
+        # The wait slows down as a whole: once the first 429 is known (a few ms after it was sent), no new request
+        # starts until its Retry-After has passed.
+        first = client.refused_at[0]
+        assert not [at for at, _ in client.started if first + 0.02 < at < first + 0.1 * 0.95]
 
 
 class TestProgress:
