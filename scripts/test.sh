@@ -142,6 +142,31 @@ stage_docs_lint() {
     )
 }
 
+# The collection tarball ships what a user needs and nothing of development: no tests, scripts,
+# benchmarks, CI, lint or dev requirement files, demo playbook (it needs the emulator), development
+# notes, caches; galaxy.yml's build_ignore keeps them out. Its metadata has no placeholder URLs, and
+# its README is the user guide (the development notes are in DEVELOPMENT.md, which does not ship).
+check_tarball() {
+    local tarball="$1" listing found name
+    listing="$(tar -tzf "$tarball" | sed 's|^\./||')"
+    found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.gitignore|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
+    [ -z "$found" ] || die "the tarball carries development files: $(tr '\n' ' ' <<< "$found")- extend build_ignore in galaxy.yml"
+    for name in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
+            plugins/modules/job_info.py plugins/modules/job_wait.py plugins/lookup/job.py plugins/doc_fragments/auth.py \
+            plugins/module_utils/_runner.py roles/wait_for_jobs/tasks/main.yml roles/wait_for_jobs/meta/argument_specs.yml; do
+        grep -qxF "$name" <<< "$listing" || die "the tarball lacks $name, which users need"
+    done
+    tar -xzOf "$tarball" MANIFEST.json | "$VENV/bin/python" -c '
+import json, re, sys
+info = json.load(sys.stdin)["collection_info"]
+bad = ["%s: %s" % (key, info.get(key)) for key in ("repository", "documentation", "homepage", "issues")
+       if info.get(key) and re.search(r"example|placeholder|changeme|your[-_]", info[key], re.I)]
+sys.exit("placeholder URLs in galaxy.yml: " + ", ".join(bad) if bad else 0)' || die "galaxy.yml metadata has placeholder URLs (see above)"
+    if tar -xzOf "$tarball" README.md | grep -nE '^#+ *(How the test stages work|The pip bootstrap|Make targets)'; then
+        die "the shipped README carries development notes (see above): they belong in DEVELOPMENT.md"
+    fi
+}
+
 # The tarball is lean, installs, and its modules, role and lookup work from the install;
 # its execution-environment metadata yields an ansible-builder context that installs requests.
 stage_build_install() {
@@ -149,9 +174,7 @@ stage_build_install() {
     mkdir -p "$dist" "$installed"
     (cd "$COLLECTION" && "$VENV/bin/ansible-galaxy" collection build --output-path "$dist")
     tarball="$(ls "$dist"/otc-jobs-*.tar.gz)"
-    if tar -tzf "$tarball" | grep -E '(^|/)(tests|scripts|\.ci|\.venv)/|__pycache__|BENCHMARKS\.md'; then
-        die "the tarball carries development files (see above): extend build_ignore in galaxy.yml"
-    fi
+    check_tarball "$tarball"
     log "tarball: $(basename "$tarball"), $(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries"
     "$VENV/bin/ansible-galaxy" collection install "$tarball" -p "$installed"
 
