@@ -20,6 +20,7 @@ __metaclass__ = type
 import email.utils
 import http.client
 import json
+import math
 import socket
 import threading
 import time
@@ -121,7 +122,7 @@ def parse_retry_after(value, now=None):
     except ValueError:
         seconds = None
     if seconds is not None:
-        return max(0.0, seconds) if seconds == seconds and seconds != float('inf') else None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -520,7 +520,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         hostile = self.server.hostile
-        path, _, query = self.path.partition('?')
+        path, dummy, query = self.path.partition('?')
         try:
             body = self._read_body()
         except (ValueError, OSError):

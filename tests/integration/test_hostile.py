@@ -146,7 +146,7 @@ def certs(tmp_path_factory):
     """A throw-away self-signed server certificate and an unrelated CA file (made with openssl)."""
     directory = str(tmp_path_factory.mktemp('certs'))
     cert, key = hostile.self_signed_cert(directory, 'server')
-    other, _ = hostile.self_signed_cert(directory, 'unrelated-ca')
+    other = hostile.self_signed_cert(directory, 'unrelated-ca')[0]
     return {'cert': cert, 'key': key, 'other_ca': other}
 
 
@@ -256,8 +256,9 @@ def _input_cases(srv, tls_srv, emulator, clouds_file):
                              auth=token_auth(project_id='../x')), 'project_id'))
     case = 'pid_password'
     cases.append((case, task('in ' + case, 'job_info', cap=20, service='elb', job_id='pidjob', endpoint=endpoint(case),
-                             token_cache=False, auth=pw_auth('%s/c/%s/v3' % (srv.url, case), project_name=None,
-                                                              project_id='../../x')), 'project_id'))
+                             token_cache=False,
+                             auth=pw_auth('%s/c/%s/v3' % (srv.url, case), project_name=None, project_id='../../x')),
+                  'project_id'))
     for label in ('slash', 'dotdot', 'newline', 'long'):
         case = 'cloud_pid_' + label
         cases.append((case, task('in ' + case, 'job_info', cap=20, service='elb', job_id='pidjob', endpoint=endpoint(case),
@@ -351,7 +352,7 @@ def inputs(tmp_path_factory, emulator_server, certs):
                    endpoint=srv.url + '/ok/one', auth=token_auth(), max_concurrency=1, sleep=0.2, max_sleep=1)
             + task('control 64 chars', 'job_info', cap=30, service='elb', job_id='A-_z' * 16,
                    endpoint=srv.url + '/ok/ids', auth=token_auth(project_id='P_-' + 'x' * 61)))
-        tasks = ''.join(text for _, text, _ in cases) + controls
+        tasks = ''.join(entry[1] for entry in cases) + controls
         run = dump('inputs', run_playbook(tasks, directory=str(directory), extra_args=['-vvv'],
                                           env={'OS_CLIENT_CONFIG_FILE': clouds_file}))
         srv.wait_idle()
@@ -363,7 +364,7 @@ def inputs(tmp_path_factory, emulator_server, certs):
 def _check_cases(inputs, selected):
     run = inputs['run']
     problems = []
-    for case, _, option in inputs['cases']:
+    for case, dummy, option in inputs['cases']:
         if case not in selected:
             continue
         result = run.results.get('in ' + case)
@@ -397,21 +398,21 @@ def test_controls_at_the_edges_of_every_range_pass(inputs):
 
 
 def test_bad_numeric_options_are_refused_before_any_request(inputs):
-    _check_cases(inputs, set(case for case, _, _, _ in NUMERIC_CASES))
+    _check_cases(inputs, set(entry[0] for entry in NUMERIC_CASES))
     assert inputs['emulator']['total'] == 0, inputs['emulator']['by_route']  # not even IAM was asked
 
 
 def test_bad_job_ids_are_refused_before_any_request(inputs):
-    _check_cases(inputs, set(case for case, _, _, _ in JOB_ID_CASES))
+    _check_cases(inputs, set(entry[0] for entry in JOB_ID_CASES))
     run = inputs['run']
-    for case, _ in LOOKUP_ID_CASES:
+    for case, dummy in LOOKUP_ID_CASES:
         result = failed(run, 'in ' + case)
         assert 'is not a valid job id' in result['msg'], (case, result['msg'])
     assert not [case for case in inputs['srv_cases'] if case.startswith('lk_')]
 
 
 def test_bad_project_ids_from_options_and_clouds_yaml_are_refused(inputs):
-    selected = set(['pid_' + label for label, _ in BAD_PROJECT_IDS] + ['pid_wait_dotdot', 'pid_password']
+    selected = set(['pid_' + entry[0] for entry in BAD_PROJECT_IDS] + ['pid_wait_dotdot', 'pid_password']
                    + ['cloud_pid_' + label for label in ('slash', 'dotdot', 'newline', 'long')])
     _check_cases(inputs, selected)
     assert INPUT_PASSWORD not in inputs['srv_seen']
@@ -428,7 +429,7 @@ def test_bad_region_names_never_become_host_names(inputs):
 
 
 def test_bad_endpoints_and_auth_urls_are_refused_without_printing_user_info(inputs):
-    selected = set(case for case, _, _ in inputs['cases'] if case.startswith(('ep_', 'au_')))
+    selected = set(entry[0] for entry in inputs['cases'] if entry[0].startswith(('ep_', 'au_')))
     _check_cases(inputs, selected)
     run = inputs['run']
     assert len(run.output) > 5000  # -vvv really was verbose
@@ -467,7 +468,7 @@ def env_runs(tmp_path_factory):
         srv.route('/c/*', hostile.echo(403))
 
         def runner(case):
-            env, _ = ENV_CASES[case]
+            env = ENV_CASES[case][0]
             return lambda: dump(case, run_playbook(_env_tasks(srv, case), directory=str(directory / case), env=env,
                                                    extra_args=['-vvv']))
         for case in ENV_CASES:
@@ -650,9 +651,10 @@ def sizes(tmp_path_factory):
         common = dict(service='elb', endpoint=srv.url, auth=token_auth(), api_timeout=10)
         baseline = task('baseline', 'job_info', cap=120, job_id='size-ok', **common)
         tasks = baseline + ''.join(task(name, 'job_info', cap=120, job_id=job_id, **common)
-                                   for name, (job_id, _) in SIZE_JOBS.items())
-        tasks += task('deep wait', 'job_wait', cap=120, job_id='deep-wait', timeout=3, sleep=0.5, max_sleep=1,
-                      **dict(common, api_timeout=2))
+                                   for name, (job_id, dummy) in SIZE_JOBS.items())
+        deep = dict(common)
+        deep['api_timeout'] = 2
+        tasks += task('deep wait', 'job_wait', cap=120, job_id='deep-wait', timeout=3, sleep=0.5, max_sleep=1, **deep)
         base_run, run = parallel(lambda: dump('sizes-base', run_measured(baseline, directory / 'base')),
                                  lambda: dump('sizes', run_measured(tasks, directory / 'sizes')))
         srv.wait_idle(15)
@@ -742,7 +744,7 @@ def answers(tmp_path_factory):
         srv.on_iam(hostile.iam_token(catalog=catalog), prefix='/iam-evil-catalog')
         srv.on_job('header-flood', hostile.header_flood())
         srv.on_job('bad-status-line', hostile.raw(b'HTTP/1.1 abc Whatever\r\n\r\n'))
-        for job_id, (payload, _) in ODD_SHAPES.items():
+        for job_id, (payload, dummy) in ODD_SHAPES.items():
             srv.on_job(job_id, hostile.status_answer(200, payload if callable(payload) else json.dumps(payload)))
 
         def info(name, job_id, service='elb', **extra):
@@ -853,7 +855,7 @@ def test_broken_heads_and_odd_shapes_never_raise_a_traceback(answers):
     run = answers['run']
     for name in ('header flood', 'bad status line'):
         failed(run, name)
-    for job_id, (_, expected) in ODD_SHAPES.items():
+    for job_id, (dummy, expected) in ODD_SHAPES.items():
         result = run.task(job_id)
         assert TRACEBACK not in json.dumps(result) and 'module_stderr' not in result, (job_id, result)
         if expected == 'fail':

@@ -46,7 +46,7 @@ class RawServer:
     def _serve(self):
         while not self.stopped.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 return
             self.connections += 1
@@ -160,7 +160,7 @@ def test_connections_are_reused_after_a_complete_answer(serve):
             conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}')
     server = serve(keep_alive)
     client = HttpClient(timeout=2)
-    for _ in range(3):
+    for dummy in range(3):
         assert client.request('GET', server.url).json() == {}
     assert server.connections == 1
 
@@ -183,7 +183,7 @@ def test_an_undeclared_huge_body_is_refused_past_the_cap(serve):
         conn.sendall(b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')
         block = b' ' * 1048576
         try:
-            for _ in range(50):
+            for dummy in range(50):
                 conn.sendall(b'%x\r\n' % len(block) + block + b'\r\n')
         except OSError:
             pass

@@ -339,7 +339,7 @@ class TestThrottle:
         assert throttle.limit == 3
         throttle.succeeded()
         assert throttle.limit == 4
-        for _ in range(10):
+        for dummy in range(10):
             throttle.succeeded()
         assert throttle.limit == 4 and throttle.strikes == 0
 
@@ -395,7 +395,7 @@ class TestRateLimitedWait:
         # The wait slows down as a whole: once the first 429 is known (a few ms after it was sent), no new request
         # starts until its Retry-After has passed.
         first = client.refused_at[0]
-        assert not [at for at, _ in client.started if first + 0.02 < at < first + 0.1 * 0.95]
+        assert not [start for start, dummy in client.started if first + 0.02 < start < first + 0.1 * 0.95]
 
 
 class TestProgress:
