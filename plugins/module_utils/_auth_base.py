@@ -79,6 +79,3 @@ class AuthMethod:
     def refresh(self, used_marker, deadline=None):
         """After a 401: renew the credentials if this method can; True when worth retrying."""
         return False
-
-    def describe_project(self):
-        return self.project_id or self.project_name

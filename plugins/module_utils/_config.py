@@ -40,7 +40,8 @@ DEFAULT_API_TIMEOUT = 30.0
 
 
 class OptionAdapter:
-    """Reads options the same way whether they come from a module, a plugin or a dict."""
+    """Reads the options of a task the same way whether a module, an action plugin or the lookup runs it
+    (each hands the runner a dict of its validated options)."""
 
     def __init__(self, getter):
         self._getter = getter
@@ -48,19 +49,6 @@ class OptionAdapter:
     @classmethod
     def from_dict(cls, options):
         return cls(options.get)
-
-    @classmethod
-    def from_module(cls, module):
-        return cls(module.params.get)
-
-    @classmethod
-    def from_plugin(cls, plugin):
-        def getter(name):
-            try:
-                return plugin.get_option(name)
-            except KeyError:
-                return None
-        return cls(getter)
 
     def get(self, name):
         return self._getter(name)
