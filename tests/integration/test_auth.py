@@ -365,3 +365,23 @@ def test_no_secret_in_verbose_output(emulator, playbook, tmp_path):
     for secret in SECRETS + tuple(issued):
         assert secret not in run.output, secret
         assert secret not in recorded, secret
+
+
+def test_openstack_cloud_spellings_are_accepted(emulator, playbook, tmp_path):
+    """Settings shared with openstack.cloud modules through module_defaults work here as they are."""
+    job = emulator.create_job('elb', duration=0)
+    auth = dict(pw_auth(emulator), project_domain_name=emu_mod.DOMAIN_NAME, system_scope='all',
+                default_domain_id='default-domain-value')
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
+    defaults = {'auth': auth, 'auth_type': 'v3password', 'interface': 'public', 'cacert': str(bundle),
+                'verify': False, 'region': 'eu-de', 'token_cache': False}
+    tasks = '- name: all\n  module_defaults:\n    group/otc.jobs.otc: %s\n  block:\n' % json.dumps(defaults)
+    tasks += '    - name: shared settings\n      otc.jobs.job_info: %s\n' % json.dumps({'service': 'elb', 'job_id': job['job_id']})
+    run = playbook(tasks)
+    result = ok(run, 'shared settings')
+    assert result['job']['id'] == job['job_id']
+    warnings = result.get('warnings', [])
+    assert 'auth keys that otc.jobs does not use were ignored: default_domain_id, system_scope' in warnings, warnings
+    assert len([w for w in warnings if w.startswith('validate_certs is false')]) == 1, warnings
+    assert 'default-domain-value' not in json.dumps(warnings)
