@@ -199,6 +199,8 @@ def _verify(options, cloud, warnings):
                         'intercepted; use ca_cert for a private CA instead')
         return False
     ca_cert = options.get('ca_cert') or cloud.get('cacert')
+    if not ca_cert and isinstance(validate, str) and validate.strip().lower() not in ('true', 'yes', 'on', '1', 'y', 't'):
+        ca_cert = validate  # as in openstacksdk (and requests), a cloud's verify may name a CA bundle
     if not ca_cert:
         return True
     ca_cert = os.path.expanduser(str(ca_cert))

@@ -302,6 +302,14 @@ def test_cloud_verify_false(tmp_path, verify):
     assert resolve({'cloud': 'c', 'validate_certs': True}, tmp_path=tmp_path).verify is True
 
 
+def test_cloud_verify_naming_a_bundle(tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('x')
+    write_clouds(tmp_path, {'c': {'auth': PW_AUTH, 'verify': str(bundle)}, 'd': {'auth': PW_AUTH, 'verify': '/missing.pem'}})
+    assert resolve({'cloud': 'c'}, tmp_path=tmp_path).verify == str(bundle)
+    assert "ca_cert '/missing.pem' is not a readable file" in refused({'cloud': 'd'}, tmp_path=tmp_path)
+
+
 def test_cloud_cacert(tmp_path):
     bundle = tmp_path / 'ca.pem'
     bundle.write_text('x')
