@@ -194,25 +194,19 @@ def _verify(options, cloud, warnings):
     validate = options.get('validate_certs')
     if validate is None:
         validate = cloud.get('verify')
-    if validate is not None and not _truthy(validate):
+    # Both are booleans here: the argument spec converts the option, _clouds the cloud's verify
+    # (whose CA-bundle form it turns into cacert).
+    if validate is not None and not validate:
         warnings.append('validate_certs is false: TLS certificates are not verified, so the credentials can be '
                         'intercepted; use ca_cert for a private CA instead')
         return False
     ca_cert = options.get('ca_cert') or cloud.get('cacert')
-    if not ca_cert and isinstance(validate, str) and validate.strip().lower() not in ('true', 'yes', 'on', '1', 'y', 't'):
-        ca_cert = validate  # as in openstacksdk (and requests), a cloud's verify may name a CA bundle
     if not ca_cert:
         return True
     ca_cert = os.path.expanduser(str(ca_cert))
     if not os.path.isfile(ca_cert) or not os.access(ca_cert, os.R_OK):
         raise InvalidInput('ca_cert %s is not a readable file: give the path of a PEM CA bundle' % _validate.quote(ca_cert))
     return ca_cert
-
-
-def _truthy(value):
-    if isinstance(value, str):
-        return value.strip().lower() not in ('false', 'no', 'off', '0', 'n', 'f')
-    return bool(value)
 
 
 def _as_number(value, option):
