@@ -13,6 +13,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+def seconds_text(value):
+    """'30' or '2.5': seconds as messages print them."""
+    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)
+
+
 class OtcJobsError(Exception):
     """Base class: ``str(exc)`` is a complete, user-facing message."""
 

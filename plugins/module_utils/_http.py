@@ -27,7 +27,7 @@ import time
 import traceback
 import zlib
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse, OtcJobsError, TransientError, seconds_text
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -275,7 +275,7 @@ class HttpClient:
         """One request, answered completely before ``deadline`` (monotonic) and within api_timeout."""
         seconds = self.seconds_for(deadline)
         if seconds <= 0:
-            raise TransientError('%s to %s not sent: no time left before the deadline' % (method, _origin(url)),
+            raise TransientError('%s to %s not sent: no time left before the deadline' % (method, origin(url)),
                                  deadline_passed=True)
         watchdog = _Watchdog(seconds)
         _active.watchdog = watchdog
@@ -297,14 +297,14 @@ class HttpClient:
                 raise self._too_slow(method, url, seconds)
             raise OtcJobsError(
                 'TLS verification failed for %s: %s; set ca_cert to the right CA bundle '
-                '(or validate_certs: false for a test endpoint)' % (_origin(url), _first_line(exc)))
+                '(or validate_certs: false for a test endpoint)' % (origin(url), _first_line(exc)))
         except requests.exceptions.InvalidURL as exc:
-            raise OtcJobsError('%s to %s failed: the URL is not valid (%s)' % (method, _origin(url), _first_line(exc)))
+            raise OtcJobsError('%s to %s failed: the URL is not valid (%s)' % (method, origin(url), _first_line(exc)))
         except (requests.exceptions.RequestException, Urllib3Error, http.client.HTTPException, OSError, ValueError) as exc:
             # ValueError covers urllib3's/http.client's complaints about hostile status lines and headers.
             if watchdog.expired:
                 raise self._too_slow(method, url, seconds)
-            raise TransientError('%s to %s failed: %s' % (method, _origin(url), _describe_transport_error(exc)))
+            raise TransientError('%s to %s failed: %s' % (method, origin(url), _describe_transport_error(exc)))
         finally:
             _active.watchdog = None
             watchdog.cancel()
@@ -313,7 +313,7 @@ class HttpClient:
 
     def _too_slow(self, method, url, seconds):
         return TransientError('%s to %s failed: no complete answer within %s s (api_timeout, or the time left)' % (
-            method, _origin(url), _seconds(seconds)), deadline_passed=True)
+            method, origin(url), seconds_text(seconds)), deadline_passed=True)
 
     def close(self):
         self._session.close()
@@ -351,35 +351,28 @@ def _decoder(encoding, method, url):
     if encoding == 'deflate':
         return zlib.decompressobj()
     raise InvalidResponse('%s to %s: the answer uses Content-Encoding %r, which otc.jobs does not read' % (
-        method, _origin(url), encoding[:40]))
+        method, origin(url), encoding[:40]))
 
 
 def _too_big(method, url):
-    return InvalidResponse('%s to %s: the answer is larger than %d MiB, refused' % (method, _origin(url), MAX_BODY // (1024 * 1024)))
+    return InvalidResponse('%s to %s: the answer is larger than %d MiB, refused' % (method, origin(url), MAX_BODY // (1024 * 1024)))
 
 
 def _no_auth(prepared_request):
     return prepared_request
 
 
-def _origin(url):
-    """scheme://host[:port] only: paths may hold ids, queries may hold anything."""
-    parts = url.split('/', 3)
-    origin = '/'.join(parts[:3])
-    return origin.rsplit('@', 1)[-1] if '@' in origin else origin
-
-
 def origin(url):
-    return _origin(url)
+    """scheme://host[:port] only: paths may hold ids, queries may hold anything, user-info is a secret."""
+    parts = url.split('/', 3)
+    head = '/'.join(parts[:3])
+    return head.rsplit('@', 1)[-1] if '@' in head else head
 
 
 def _first_line(exc):
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else exc.__class__.__name__
 
-
-def _seconds(value):
-    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)
 
 
 def _describe_transport_error(exc):

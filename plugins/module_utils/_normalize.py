@@ -31,6 +31,7 @@ import decimal
 import math
 import re
 
+from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._api import extract_error, scalar_text
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse
 from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
@@ -53,7 +54,6 @@ _NUMERIC_TIME = re.compile(r'\A\d+(?:\.\d+)?\Z', re.ASCII)
 _ISO_TIME = re.compile(
     r'\A(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*'
     r'(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?(?:\s+[A-Z]{1,5})?)?\Z', re.ASCII)
-_PLAIN_ID = re.compile(r'\A[A-Za-z0-9_-]{1,64}\Z', re.ASCII)
 _PROGRESS = re.compile(r'\A\s*(\d{1,3})(?:\.\d+)?\s*%?\s*\Z', re.ASCII)
 
 
@@ -261,10 +261,9 @@ def _kind(value):
 
 
 def _shorten(value):
-    if isinstance(value, str) and _PLAIN_ID.match(value):
+    if _validate.is_id(value):
         return value  # a well-formed id reads best as it is: 'answered for job B'
-    text = repr(value) if value is not None else 'none'
-    return text if len(text) <= 80 else text[:77] + '...'
+    return _validate.quote(value)
 
 
 # --- times ----------------------------------------------------------------------------------------

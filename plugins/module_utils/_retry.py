@@ -15,7 +15,7 @@ __metaclass__ = type
 import random
 import time
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError
+from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, seconds_text
 
 
 class Backoff:
@@ -95,7 +95,7 @@ class RetryPolicy:
             # The server knows best when it can answer again; never sleep less than it asked.
             if remaining is not None and exc.retry_after >= remaining and not self.cap_retry_after:
                 exc.message = '%s; the API asked to retry after %s s, more than the %s s left' % (
-                    exc.message, _seconds(exc.retry_after), _seconds(max(0.0, remaining)))
+                    exc.message, seconds_text(exc.retry_after), seconds_text(max(0.0, remaining)))
                 exc.args = (exc.message,)
                 return None
             pause = max(pause, min(exc.retry_after, self.MAX_RETRY_AFTER))
@@ -106,6 +106,3 @@ class RetryPolicy:
             pause = min(pause, remaining)
         return pause
 
-
-def _seconds(value):
-    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)

@@ -31,14 +31,19 @@ _PATH = re.compile(r'\A[A-Za-z0-9._~!$&\'()*+,;=:@%/-]*\Z')
 ID_RULE = "use 1-64 letters, digits, '-' or '_'"
 
 
+def is_id(value):
+    """Whether ``value`` has the shape of a job or project id (1-64 letters, digits, '-' or '_')."""
+    return isinstance(value, str) and bool(_ID.match(value))
+
+
 def job_id(value, option='job_id'):
-    if not isinstance(value, str) or not _ID.match(value):
+    if not is_id(value):
         raise InvalidInput('%s %s is not a valid job id: %s' % (option, quote(value), ID_RULE))
     return value
 
 
 def project_id(value, option='auth.project_id'):
-    if not isinstance(value, str) or not _ID.match(value):
+    if not is_id(value):
         raise InvalidInput('%s %s is not a valid project id: %s' % (option, quote(value), ID_RULE))
     return value
 

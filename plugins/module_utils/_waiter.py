@@ -16,7 +16,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout
+from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
 
@@ -297,10 +297,10 @@ class JobWaiter:
                 detail += '; last error: %s' % watch.last_error
             parts.append((watch.job_id, detail))
         if len(parts) == 1:
-            message = 'timed out after %s s waiting for %s job %s: %s' % (_seconds(self.timeout), service, parts[0][0], parts[0][1])
+            message = 'timed out after %s s waiting for %s job %s: %s' % (seconds_text(self.timeout), service, parts[0][0], parts[0][1])
         else:
             message = 'timed out after %s s waiting for %d of %d %s jobs: %s' % (
-                _seconds(self.timeout), len(parts), len(watches), service,
+                seconds_text(self.timeout), len(parts), len(watches), service,
                 '; '.join('%s (%s)' % part for part in parts))
         return WaitTimeout(message, jobs=[w.job for w in watches], elapsed=round(elapsed, 3), polls=polls)
 
@@ -339,6 +339,3 @@ def describe_failed_job(job, label=None):
             text += '; ' + describe_failed_job(sub_job, label='sub-job')
     return text
 
-
-def _seconds(value):
-    return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)
