@@ -38,16 +38,16 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
             wait_options = _wait_options(params)
         settings = resolve_settings(OptionAdapter.from_dict(params), secrets)
         if action == 'job_wait':
-            deadline = started + wait_options['timeout']
-            client = connect(params['service'], settings, secrets, warn=warn,
-                             pool_size=wait_options['max_concurrency'], deadline=deadline)
+            deadline, pool_size = started + wait_options['timeout'], wait_options['max_concurrency']
+        else:
+            # The whole call, retries included, ends within 2 x api_timeout.
+            deadline, pool_size = started + 2 * settings.api_timeout, 1
+        client = connect(params['service'], settings, secrets, warn=warn, pool_size=pool_size, deadline=deadline)
+        if action == 'job_wait':
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, **wait_options).wait(job_ids, start=started)
             jobs = outcome.jobs
             result.update(elapsed=outcome.elapsed, polls=outcome.polls)
         else:
-            # The whole call, retries included, ends within 2 x api_timeout.
-            deadline = started + 2 * settings.api_timeout
-            client = connect(params['service'], settings, secrets, warn=warn, pool_size=1, deadline=deadline)
             jobs = client.fetch_all(job_ids, deadline)
             for job in jobs:
                 if job['state'] == 'unknown':
