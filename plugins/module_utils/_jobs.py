@@ -48,6 +48,10 @@ class JobClient:
     def url(self, job_id):
         return job_url(self.api, self.root, self.project_id, job_id)
 
+    def close(self):
+        """Release the pooled connections (the lookup and the action plugins run in long-lived processes)."""
+        self.session.http.close()
+
     def fetch_all(self, job_ids, deadline=None):
         """Each job once, in order, all within ``deadline``."""
         return [self.fetch(job_id, RetryPolicy(max_attempts=4, deadline=deadline)) for job_id in job_ids]

@@ -63,6 +63,9 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
             result.setdefault('polls', client.polls if client is not None else 0)
         result.update(failed=True, msg=exc.message)
         return result
+    finally:
+        if client is not None:
+            client.close()
     for job in jobs:
         for line in failed_sub_job_warnings(job):
             warn(line)

@@ -31,6 +31,11 @@ class FakeClient:
         self.jobs = jobs
         self.polls = 0
 
+    closed = []
+
+    def close(self):
+        FakeClient.closed.append(self)
+
     def fetch_all(self, job_ids, deadline):
         self.polls += len(job_ids)
         return [self.jobs[job_id] for job_id in job_ids]
@@ -98,6 +103,7 @@ def test_job_info_result_and_deadline(connected):
     result = run('job_info', job_id=None, job_ids=['a', 'b'], api_timeout=5)
     assert result == {'changed': False, 'jobs': [job('a'), job('b', 'running')]}
     assert calls[0]['pool_size'] == 1 and calls[0]['deadline'] is not None
+    assert FakeClient.closed  # its connections are released when the task ends
 
 
 def test_job_wait_result_shapes(connected):
@@ -111,8 +117,10 @@ def test_job_wait_result_shapes(connected):
 
 def test_api_errors_keep_status_and_error(connected):
     connected({'a': ApiError('reading elb job a failed: HTTP 403 X.1: no', status_code=403, code='X.1', api_message='no')})
+    FakeClient.closed[:] = []
     result = run('job_wait')
     assert result['failed'] is True and result['status_code'] == 403
+    assert len(FakeClient.closed) == 1  # released on failure too
     assert result['error'] == {'code': 'X.1', 'message': 'no'} and result['polls'] == 1
 
 
