@@ -82,7 +82,7 @@ class TokenCache:
             entry = _read_private(self._path(key, kind))
             if not isinstance(entry, dict):
                 return None
-            if float(entry.get('expires_at', 0)) - self.clock() <= EXPIRY_MARGIN:
+            if not float(entry.get('expires_at', 0)) - self.clock() > EXPIRY_MARGIN:  # 'not >': NaN is expired too
                 return None
             if kind == 'token':
                 if not entry.get('token') or password is None or not password_matches(entry.get('password'), password):

@@ -152,6 +152,14 @@ def test_expiry_margin(cache, clock):
     assert cache.load(key, PW) is None
 
 
+@pytest.mark.parametrize('expires_at', [float('nan'), 'nan'])
+def test_a_nan_expiry_is_expired(cache, expires_at):
+    cache.store('k', entry(expires_at=expires_at), PW)  # a valid digest: only the expiry can refuse it
+    assert cache.load('k', PW) is None
+    cache.store('k', entry(), PW)
+    assert cache.load('k', PW) is not None
+
+
 def test_missing_expiry_is_expired(cache):
     key = 'k'
     cache.store(key, {'token': 't'}, PW)
