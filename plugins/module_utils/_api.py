@@ -42,8 +42,7 @@ class ApiSession:
         except OtcJobsError as exc:
             # Transport failures say what happened to the connection; the user needs to know which job.
             if not exc.message.startswith(what):
-                exc.message = '%s: %s' % (what, exc.message)
-                exc.args = (exc.message,)
+                exc.reword('%s: %s' % (what, exc.message))
             raise
         return check_response(response, what, self.error_shapes)
 

@@ -27,6 +27,12 @@ class OtcJobsError(Exception):
         # Extra result keys for fail_json (never secrets), e.g. status_code, error.
         self.details = details
 
+    def reword(self, message):
+        """Replace the message (a layer that knows more adds it) and return the exception, to be raised again."""
+        self.message = message
+        self.args = (message,)
+        return self
+
 
 class InvalidInput(OtcJobsError):
     """Bad options or job ids, refused before any request is sent."""

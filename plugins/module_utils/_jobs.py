@@ -70,8 +70,7 @@ class JobClient:
                 raise JobNotFound('%s job %s not found: %s' % (self.service, job_id, exc.message.split(' failed: ', 1)[-1]),
                                   status_code=exc.status_code, code=exc.code, api_message=exc.api_message)
             if exc.status_code == 401 and self.refused_hint:
-                exc.message = '%s (%s)' % (exc.message, self.refused_hint)
-                exc.args = (exc.message,)
+                exc.reword('%s (%s)' % (exc.message, self.refused_hint))
             raise
         return normalize_job(self.service, body, project_id=self.project_id, job_id=job_id)
 

@@ -94,9 +94,8 @@ class RetryPolicy:
         if exc.retry_after is not None:
             # The server knows best when it can answer again; never sleep less than it asked.
             if remaining is not None and exc.retry_after >= remaining and not self.cap_retry_after:
-                exc.message = '%s; the API asked to retry after %s s, more than the %s s left' % (
-                    exc.message, seconds_text(exc.retry_after), seconds_text(max(0.0, remaining)))
-                exc.args = (exc.message,)
+                exc.reword('%s; the API asked to retry after %s s, more than the %s s left' % (
+                    exc.message, seconds_text(exc.retry_after), seconds_text(max(0.0, remaining))))
                 return None
             pause = max(pause, min(exc.retry_after, self.MAX_RETRY_AFTER))
         if remaining is not None:
