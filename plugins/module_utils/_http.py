@@ -374,7 +374,6 @@ def _first_line(exc):
     return text[0][:300] if text else exc.__class__.__name__
 
 
-
 def _describe_transport_error(exc):
     if isinstance(exc, requests.exceptions.ReadTimeout) or 'read timed out' in str(exc).lower():
         return 'no answer within the read timeout (api_timeout)'

@@ -104,4 +104,3 @@ class RetryPolicy:
             # Never sleep past the deadline: one last try right at it is still worth making.
             pause = min(pause, remaining)
         return pause
-

@@ -338,4 +338,3 @@ def describe_failed_job(job, label=None):
         if sub_job.get('state') == 'failed':
             text += '; ' + describe_failed_job(sub_job, label='sub-job')
     return text
-
