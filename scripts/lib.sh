@@ -20,7 +20,6 @@ VENV="${VENV:-$REPO_ROOT/.venv}"
 # The first is the newest: .venv (sanity, units, the full integration stage, the demo) uses it.
 # README.md and DEVELOPMENT.md show this table; tests/unit/test_support_matrix.py checks they agree.
 CORE_MATRIX=("2.21 3.13" "2.20 3.12" "2.19 3.11")
-NEWEST_CORE="${CORE_MATRIX[0]%% *}"
 NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
 
 log() { printf '%s\n' "$*" >&2; }

@@ -69,7 +69,7 @@ class Proxies:
                 return True
             if _in_network(host, entry):
                 return True
-            name, _, entry_port = entry.partition(':') if entry.count(':') == 1 else (entry, '', '')
+            name, entry_port = entry.split(':') if entry.count(':') == 1 else (entry, '')
             if entry_port and str(port) != entry_port:
                 continue
             name = name.lstrip('.')
