@@ -18,6 +18,7 @@ import time
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
+from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
@@ -28,6 +29,8 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
 
     ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines.
     """
+    if action == 'request':
+        return _request_result(params, warn, secrets, progress, clock)
     started = clock()
     single = params.get('job_id') is not None
     result = {'changed': False}
@@ -102,3 +105,25 @@ def _wait_options(params):
 def _jobs_result(jobs, single):
     """``job`` for job_id, ``jobs`` (input order) for job_ids."""
     return {'job': jobs[0]} if single else {'jobs': jobs}
+
+
+def _request_result(params, warn, secrets, progress, clock):
+    """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
+    try:
+        wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
+        result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options)
+    except OtcJobsError as exc:
+        result = dict(exc.details)
+        result.setdefault('changed', False)
+        result.update(failed=True, msg=exc.message)
+        return result
+    job = result.get('job')
+    if job is not None:
+        if job['state'] == 'unknown':
+            warn(unknown_status_warning(job))
+        for line in failed_sub_job_warnings(job):
+            warn(line)
+        failure = failure_message([job])
+        if failure:
+            result.update(failed=True, msg=failure)
+    return result

@@ -128,7 +128,7 @@ class JobsAction(ActionBase):
         else:
             secrets = Secrets(sink=no_log_values)
             progress = None
-            if self.ACTION == 'job_wait' and not self._task.no_log:
+            if self.ACTION in ('job_wait', 'request') and not self._task.no_log:
                 progress = _progress_display(secrets, no_log_values)
             with _module_context(self._environment(), self._loader.get_basedir()):
                 outcome = run(self.ACTION, params, warnings.append, secrets, progress=progress)
