@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: request
 short_description: Call an Open Telekom Cloud API with the collection's credentials, and wait for the job it starts
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Sends one authenticated request to a service of the table of O(service) - the create or delete that answers with a
     job id - with the same connection options as M(otc.jobs.job_wait) (password, token or AK/SK, C(clouds.yaml),
