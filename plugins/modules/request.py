@@ -187,6 +187,8 @@ EXAMPLES = r'''
     path: instances
     body: "{{ item }}"
   loop: "{{ rds_instances }}"
+  loop_control:
+    label: "{{ item.name }}"    # the loop line would print the item, password included
   register: databases
 
 - name: Wait for the server, the cluster and the databases
