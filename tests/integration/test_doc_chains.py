@@ -98,3 +98,15 @@ def test_readme_chain_runs(emulator, playbook, tmp_path, index):
 @pytest.mark.parametrize('path', ['plugins/modules/request.py', 'plugins/filter/job_ids.py'])
 def test_examples_chain_runs(emulator, playbook, tmp_path, path):
     run_chain(emulator, playbook, tmp_path, examples(path))
+
+
+@pytest.mark.parametrize('path, option', [('plugins/modules/request.py', 'service'), ('plugins/filter/job_ids.py', 'service')])
+def test_service_choices_are_the_service_table(path, option):
+    from tests.integration.harness import collections_path  # noqa: F401  (the collection is importable through it)
+    import sys
+    sys.path.insert(0, collections_path())
+    from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+    with open(os.path.join(REPO, path)) as handle:
+        text = handle.read()
+    documentation = yaml.safe_load(re.search(r"DOCUMENTATION = r'''\n(.*?)'''", text, re.S).group(1))
+    assert tuple(documentation['options'][option]['choices']) == SERVICES
