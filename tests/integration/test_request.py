@@ -337,3 +337,27 @@ def test_every_family_creates_and_deletes_with_aksk(emulator, playbook):
         result = assert_ok(run, '%s delete' % service)
         assert result['job']['state'] == 'success', service
     assert emulator.stats()['iam_calls'] == 0
+
+
+def test_module_path_matches_controller_path(emulator, playbook):
+    """On the module path (remote_local connection) request returns the same keys, check mode included."""
+    import os
+    connections = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'connection_plugins')
+    emulator.configure(default_duration=0.3)
+    remote = '  vars: {ansible_connection: remote_local}\n'
+    create = dict(service='elb', method='POST', path='elbaas/loadbalancers', wait=True, timeout=30)
+    tasks = request_task('local', emulator, 'token', body={'name': 'local', 'adminPass': 'Remote-Pass-1'}, **create)
+    tasks += request_task('remote', emulator, 'token', body={'name': 'remote', 'adminPass': 'Remote-Pass-1'}, **create) + remote
+    tasks += request_task('remote check', emulator, 'token', body={'name': 'checked'}, **create)
+    tasks += '  check_mode: true\n' + remote
+    run = playbook(tasks, env={'ANSIBLE_CONNECTION_PLUGINS': connections}, extra_args=['-vvv'])
+    local, other = assert_ok(run, 'local'), assert_ok(run, 'remote')
+    assert 'executing the module (connection remote_local)' in run.output
+    for key in ('changed', 'status', 'job_id', 'job', 'request', 'headers', 'json', 'invocation', 'polls', 'elapsed'):
+        assert (key in local) == (key in other), key
+    assert other['job']['state'] == 'success' and other['job']['entities']['elb']['name'] == 'remote'
+    assert other['invocation']['module_args']['body']['adminPass'] == local['invocation']['module_args']['body']['adminPass']
+    assert 'Remote-Pass-1' not in run.output + json.dumps(run.results)
+    checked = assert_ok(run, 'remote check')
+    assert checked['changed'] is True and 'job' not in checked and checked['request']['method'] == 'POST'
+    assert lb_names(emulator) == ['local', 'remote']
