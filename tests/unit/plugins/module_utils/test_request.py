@@ -192,9 +192,8 @@ def test_gateway_refused():
 
 
 def test_answer_result():
-    result = _request.answer_result(_response(200, b'{"job_id": "j"}', {'Content-Type': 'application/json',
-                                                                      'X-Subject-Token': 'tok', 'Set-Cookie': 'c'}),
-                                    None, 'POST elb x', ())
+    headers = {'Content-Type': 'application/json', 'X-Subject-Token': 'tok', 'Set-Cookie': 'c'}
+    result = _request.answer_result(_response(200, b'{"job_id": "j"}', headers), None, 'POST elb x', ())
     assert result == {'status': 200, 'json': {'job_id': 'j'}, 'headers': {'content-type': 'application/json'}}
     text = _request.answer_result(_response(204, b'x' * 70000), None, 'DELETE elb x', ())
     assert text['content'].startswith('x' * 65536) and text['content'].endswith('(4464 more characters)')
