@@ -413,9 +413,15 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         try:
             response = call.send(deadline)
         except OtcJobsError as exc:
-            exc.details.update(result)
+            # Only a call that may have reached the service may have changed something.
+            exc.details.update(result, changed=isinstance(exc, MayHaveHappened))
             raise
-        result.update(answer_result(response, accepted, what, client.api.error_shapes))
+        try:
+            result.update(answer_result(response, accepted, what, client.api.error_shapes))
+        except OtcJobsError as exc:
+            # The service answered: a 4xx says it did nothing; after a 5xx nobody knows.
+            exc.details.update(result, changed=response.status >= 500 and method != 'GET')
+            raise
         job_id, place = answer_job_id(service, result.get('json'))
         if job_id is not None:
             if _validate.is_id(job_id):

@@ -17,10 +17,10 @@ import time
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
+from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput, OtcJobsError, WaitTimeout
 from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
-    connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
+    JobNotFound, connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
@@ -115,7 +115,7 @@ def _request_result(params, warn, secrets, progress, clock):
     except OtcJobsError as exc:
         result = dict(exc.details)
         result.setdefault('changed', False)
-        result.update(failed=True, msg=exc.message)
+        result.update(failed=True, msg=exc.message, reason=_request_reason(exc))
         return result
     job = result.get('job')
     if job is not None:
@@ -125,5 +125,16 @@ def _request_result(params, warn, secrets, progress, clock):
             warn(line)
         failure = failure_message([job])
         if failure:
-            result.update(failed=True, msg=failure)
+            result.update(failed=True, msg=failure, reason='job_failed')
     return result
+
+
+def _request_reason(exc):
+    """The ``reason`` of a failed request task (job_failed, timed_out, not_found, api_error, invalid_input, internal)."""
+    if isinstance(exc, WaitTimeout):
+        return 'timed_out'
+    if isinstance(exc, JobNotFound):
+        return 'not_found'
+    if isinstance(exc, InvalidInput):
+        return 'invalid_input'
+    return 'api_error'

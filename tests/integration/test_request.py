@@ -77,12 +77,12 @@ def test_elb_create_wait_delete_chain(emulator, playbook, auth_method):
     failed = assert_failed(run, 'create failing')
     assert failed['job']['state'] == 'failed' and failed['changed'] is True
     assert 'ELB.8902' in failed['msg'] and emu_mod.ELB_FAIL_REASON in failed['msg'], failed['msg']
-    assert failed['job_id'] == failed['job']['id']
+    assert failed['job_id'] == failed['job']['id'] and failed['reason'] == 'job_failed'
 
     refused = assert_failed(run, 'refused')
     assert refused['status_code'] == 400 and refused['error']['code'] == emu_mod.ELB_CODE_BAD_REQUEST
     assert 'POST elb elbaas/loadbalancers failed: HTTP 400 ELB.1101' in refused['msg'], refused['msg']
-    assert 'job' not in refused
+    assert 'job' not in refused and refused['changed'] is False and refused['reason'] == 'api_error'
 
     deleted = assert_ok(run, 'delete')
     assert deleted['job']['job_type'] == 'deleteELB' and deleted['job']['state'] == 'success'
@@ -206,6 +206,7 @@ def test_post_whose_answer_never_comes_is_not_sent_twice(emulator, playbook, fau
     result = assert_failed(run, 'create')
     assert 'may have happened' in result['msg'] and 'POST elb elbaas/loadbalancers' in result['msg'], result['msg']
     assert 'Never-Printed-1' not in run.output + json.dumps(result)
+    assert result['changed'] is True and result['request']['method'] == 'POST'
     if fault == 'slow':
         time.sleep(3)  # the emulator answers (too late) once its delay is over
     assert emulator.stats()['by_route'].get('elb_create') == 1
@@ -238,7 +239,7 @@ def test_connection_refused_is_not_a_maybe(emulator, playbook):
                                api_timeout=2))
     result = assert_failed(run, 'create')
     assert 'was not sent' in result['msg'] and 'connection refused' in result['msg'], result['msg']
-    assert 'may have happened' not in result['msg']
+    assert 'may have happened' not in result['msg'] and result['changed'] is False
 
 
 def test_check_mode_sends_only_gets(emulator, playbook):
@@ -285,7 +286,7 @@ def test_invalid_input_is_refused_before_anything_is_sent(emulator, playbook):
     tasks += request_task('wait without job', emulator, 'token', service='elb', path='elbaas/loadbalancers', wait=True)
     run = playbook(tasks)
     for name in cases:
-        assert_failed(run, name)
+        assert assert_failed(run, name)['reason'] == 'invalid_input'
     assert 'X-Auth-Token is set by otc.jobs itself' in run.task('auth header')['msg']
     assert 'holds no elb job id at job_id' in assert_failed(run, 'wait without job')['msg']
     assert set(emulator.stats()['by_route']) == {'elb_list'}
