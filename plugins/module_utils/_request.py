@@ -110,7 +110,7 @@ def build_path(api, path, project_id):
     if '?' in decoded or '#' in decoded:
         raise InvalidInput('path %s must not hold a query (?...) or fragment (#...): give the query as query' % _validate.quote(path))
     if not _PATH_CHARS.match(filled) or _PERCENT.search(filled) or '\\' in decoded or '{' in decoded or '}' in decoded \
-            or any(ord(char) < 0x21 or ord(char) == 0x7f for char in decoded):
+            or any(ord(char) < 0x20 or ord(char) == 0x7f for char in decoded):
         raise InvalidInput('path %s has characters that are not allowed (letters, digits and -._~!$&\'()*+,;=:@/ only; '
                            'the placeholder {project_id})' % _validate.quote(path))
     segments = decoded.split('/')
