@@ -110,7 +110,10 @@ def _jobs_result(jobs, single):
 def _request_result(params, warn, secrets, progress, clock):
     """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
     try:
-        wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
+        try:
+            wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
+        except OtcJobsError as exc:
+            raise InvalidInput(exc.message)
         result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options)
     except OtcJobsError as exc:
         result = dict(exc.details)

@@ -200,3 +200,33 @@ def test_answer_result():
     with pytest.raises(Exception) as info:
         _request.answer_result(_response(201, b'{}'), [202], 'POST rds instances', ())
     assert 'HTTP 201, which is not in status_code (202)' in str(info.value)
+
+
+REQUEST = {'service': 'elb', 'method': 'POST', 'path': 'elbaas/loadbalancers', 'query': None, 'body': {'name': 'x'},
+           'headers': None, 'status_code': None, 'wait': False, 'timeout': 10, 'sleep': 1, 'max_sleep': 10,
+           'not_found_timeout': 30, 'progress_interval': 30, 'auth': {'token': 'tok-secret', 'project_id': 'p1'},
+           'endpoint': 'http://127.0.0.1:9', 'token_cache': False}
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'path': 'a/../b'}, 'must not hold empty, "." or ".." segments'),
+    ({'headers': {'Authorization': 'x'}}, 'Authorization is set by otc.jobs itself'),
+    ({'method': 'GET', 'body': {'a': 1}}, 'body is not sent with GET'),
+    ({'status_code': [42]}, 'status_code 42 (int) is not an HTTP status'),
+    ({'wait': True, 'max_sleep': 0.5}, 'max_sleep (0.5) must be at least sleep (1)'),
+])
+def test_runner_refuses_bad_requests_before_sending(change, message):
+    from ansible_collections.otc.jobs.plugins.module_utils import _runner
+    secrets = Secrets()
+    result = _runner.run('request', dict(REQUEST, **change), lambda line: None, secrets)
+    assert result['failed'] is True and result['reason'] == 'invalid_input' and result['changed'] is False
+    assert message in result['msg'], result['msg']
+
+
+def test_check_mode_sends_nothing_but_says_what():
+    from ansible_collections.otc.jobs.plugins.module_utils import _runner
+    with _request.check_mode(True):
+        result = _runner.run('request', dict(REQUEST, body={'name': 'x', 'password': 'Body-Secret'}), lambda line: None, Secrets())
+    assert result == {'changed': True, 'request': {'method': 'POST', 'url': 'http://127.0.0.1:9/v1.0/p1/elbaas/loadbalancers'},
+                      'msg': 'check mode: POST elb elbaas/loadbalancers was not sent'}
+    assert not _request.in_check_mode()
