@@ -328,6 +328,15 @@ class Request:
             raise
 
 
+def _relabelled(progress):
+    """The waiter's progress lines under this module's name."""
+    prefix = 'otc.jobs.job_wait: '
+
+    def show(line):
+        progress('otc.jobs.request: ' + line[len(prefix):] if line.startswith(prefix) else line)
+    return show
+
+
 def _transport_cause(message):
     """'connection reset by the server' from 'POST to http://host failed: connection reset by the server'."""
     return message.split(' failed: ', 1)[-1] if ' failed: ' in message else message
@@ -435,6 +444,8 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
                 what, response.status, service, ' or '.join('.'.join(p) for p in client.api.create_id_paths)), **result)
         options = dict(wait_options)
         options.pop('max_concurrency', None)
+        if progress is not None:
+            progress = _relabelled(progress)
         wait_started = clock()
         try:
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, max_concurrency=1, **options).wait(

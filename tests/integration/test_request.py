@@ -362,3 +362,13 @@ def test_module_path_matches_controller_path(emulator, playbook):
     checked = assert_ok(run, 'remote check')
     assert checked['changed'] is True and 'job' not in checked and checked['request']['method'] == 'POST'
     assert lb_names(emulator) == ['local', 'remote']
+
+
+def test_wait_shows_progress_lines_without_the_body(emulator, playbook):
+    emulator.configure(default_duration=2.5)
+    run = playbook(request_task('create', emulator, 'token', service='elb', method='POST', path='elbaas/loadbalancers',
+                                body={'name': 'progress-body-marker'}, wait=True, progress_interval=1))
+    assert_ok(run, 'create')
+    lines = [line for line in run.output.splitlines() if line.startswith('otc.jobs.request: ')]
+    assert lines and lines[0].startswith('otc.jobs.request: elb 0/1 finished'), run.output[-2000:]
+    assert 'progress-body-marker' not in '\n'.join(lines)
