@@ -430,6 +430,8 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         except OtcJobsError as exc:
             # The service answered: a 4xx says it did nothing; after a 5xx nobody knows.
             exc.details.update(result, changed=response.status >= 500 and method != 'GET')
+            if response.status == 401 and client.refused_hint:
+                exc.reword('%s (%s)' % (exc.message, client.refused_hint))
             raise
         job_id, place = answer_job_id(service, result.get('json'))
         if job_id is not None:

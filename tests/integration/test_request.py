@@ -372,3 +372,13 @@ def test_wait_shows_progress_lines_without_the_body(emulator, playbook):
     lines = [line for line in run.output.splitlines() if line.startswith('otc.jobs.request: ')]
     assert lines and lines[0].startswith('otc.jobs.request: elb 0/1 finished'), run.output[-2000:]
     assert 'progress-body-marker' not in '\n'.join(lines)
+
+
+def test_refused_credentials_name_the_cause(emulator, playbook):
+    auth = dict(aksk_auth(emulator), sk='sk-wrong-wrong-wrong-wrong-wrong-wrong0')
+    run = playbook(module_task('create', 'request', service='elb', method='POST', path='elbaas/loadbalancers',
+                               body={'name': 'x'}, endpoint=emulator.url, auth=auth))
+    result = assert_failed(run, 'create')
+    assert 'HTTP 401' in result['msg'] and 'check the access key and secret key' in result['msg'], result['msg']
+    assert 'sk-wrong' not in run.output + json.dumps(result)
+    assert result['changed'] is False and 'elb_create' in emulator.stats()['by_route']
