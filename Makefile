@@ -3,15 +3,14 @@
 #   make test         every test stage (scripts/test.sh), fail fast
 #   make sanity|units|emulator|integration   one stage
 #   make bench        benchmarks against the emulator, writes BENCHMARKS.md (BENCH_ARGS="--runs 1")
+#   make canary       the integration stage on the newest ansible-core release there is (not part of CI)
 
 SHELL := /bin/bash
-PYTHON ?= python3
-export PYTHON
 
-.PHONY: help venv demo test sanity units emulator integration bench clean
+.PHONY: help venv demo test sanity units emulator integration bench canary clean
 
 help:
-	@sed -n '2,5s/^# *//p' Makefile
+	@sed -n '2,6s/^# *//p' Makefile
 
 venv:
 	@bash scripts/venv.sh
@@ -28,6 +27,9 @@ sanity units emulator integration:
 bench:
 	@bash scripts/bench.sh
 
+canary:
+	@bash scripts/canary.sh
+
 clean:
-	rm -rf .venv tests/output .pytest_cache .hypothesis
+	rm -rf .venv .venv-core-* .venv-canary tests/output .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path "./.git/*" -exec rm -rf {} +

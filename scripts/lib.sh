@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # Shared helpers for the scripts in scripts/ (sourced, not executed).
 #
-#   ensure_venv                 create .venv and install requirements (skipped when the stamp matches)
+#   CORE_MATRIX                 the supported ansible-core releases with their controller Python, newest first
+#   find_python X.Y             path of a working python X.Y (pyenv versions, then $PATH), or a clear error
+#   ensure_venv                 .venv: the newest supported ansible-core and every dev tool (stamp-checked)
+#   ensure_core_venv CORE       .venv-core-CORE: that ansible-core, requests, pytest, ansible-runner (VENV points there)
 #   link_collection DIR         DIR/ansible_collections/otc/jobs -> repo (symlink, for the demo)
 #   copy_collection DIR         DIR/ansible_collections/otc/jobs <- git ls-files (for ansible-test)
 #   with_collections_in DIR CMD run CMD with DIR as the collection path and the venv on PATH
@@ -12,7 +15,12 @@
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 VENV="${VENV:-$REPO_ROOT/.venv}"
-PYTHON="${PYTHON:-python3}"
+
+# Supported = tested: each ansible-core release with the controller Python its stages run on.
+# The first is the newest: .venv (sanity, units, the full integration stage, the demo) uses it.
+# README.md and DEVELOPMENT.md show this table; tests/unit/test_support_matrix.py checks they agree.
+CORE_MATRIX=("2.21 3.13" "2.20 3.12" "2.19 3.11")
+NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -22,29 +30,84 @@ banner() {
     printf '\n%s\n== %s\n%s\n' "$line" "$*" "$line" >&2
 }
 
-# Create the dev venv (.venv) if needed and install runtime + dev requirements.
-# A stamp file holds the hash of the requirement files and the interpreter version;
-# when it matches, nothing is reinstalled.
-ensure_venv() {
-    local req_files=("$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt")
-    local stamp="$VENV/.requirements.sha256"
-    local want have file
-    local pip_args=()
-    for file in "${req_files[@]}"; do pip_args+=(-r "$file"); done
+# The python X.Y interpreter to build venvs with: $PYTHON if it is X.Y, else pyenv's versions, else
+# pythonX.Y on $PATH (less pyenv shims, which fail for versions not installed). It must run and have
+# venv and ensurepip. Prints the path; dies with what to install when there is none.
+find_python() {
+    local want="$1" cand r d
+    local cands=()
+    [ -n "${PYTHON:-}" ] && cands+=("$(command -v "$PYTHON" 2>/dev/null || true)")
+    for r in "${PYENV_ROOT:-}" "$(pyenv root 2>/dev/null || true)" "$HOME/.pyenv"; do
+        [ -n "$r" ] || continue
+        for cand in "$r"/versions/"$want".*/bin/python"$want"; do cands+=("$cand"); done
+    done
+    local IFS_save="$IFS"
+    IFS=:
+    for d in $(path_without_shims); do cands+=("$d/python$want"); done
+    IFS="$IFS_save"
+    for cand in "${cands[@]}"; do
+        [ -n "$cand" ] && [ -x "$cand" ] || continue
+        case "$cand" in "$REPO_ROOT"/.venv*) continue ;; esac
+        if "$cand" -c 'import sys, venv, ensurepip; sys.exit(0 if "%d.%d" % sys.version_info[:2] == sys.argv[1] else 1)' "$want" >/dev/null 2>&1; then
+            printf '%s\n' "$cand"
+            return 0
+        fi
+    done
+    die "no Python $want interpreter with venv and ensurepip was found (looked in pyenv's versions and on PATH): install it, e.g. 'pyenv install $want', or put python$want on PATH"
+}
 
-    if [ ! -x "$VENV/bin/python" ]; then
-        log "Creating virtual environment $VENV (with $PYTHON)"
-        "$PYTHON" -m venv "$VENV" || die "'$PYTHON -m venv' failed: install python3 with the venv module"
+# Create venv DIR with python X.Y if needed and pip-install the given requirement files and
+# specifiers. A stamp (hash of the requirements and the interpreter version) skips the install
+# when nothing changed.
+_ensure_venv_at() {
+    local dir="$1" version="$2"
+    shift 2
+    local stamp="$dir/.requirements.sha256" python want have arg
+    local pip_args=() material=""
+    for arg in "$@"; do
+        if [ -f "$arg" ]; then
+            pip_args+=(-r "$arg")
+            material+="$(cat "$arg")"
+        else
+            pip_args+=("$arg")
+            material+="$arg"
+        fi
+    done
+    if [ -x "$dir/bin/python" ] && ! "$dir/bin/python" -c 'import sys; sys.exit(0 if "%d.%d" % sys.version_info[:2] == sys.argv[1] else 1)' "$version"; then
+        log "Recreating $dir: it is not on Python $version"
+        rm -rf "$dir"
     fi
-
-    want="$(cat "${req_files[@]}" | sha256sum | cut -d' ' -f1) $("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')"
+    if [ ! -x "$dir/bin/python" ]; then
+        python="$(find_python "$version")"
+        log "Creating virtual environment $dir (with $python)"
+        "$python" -m venv "$dir" || die "'$python -m venv $dir' failed"
+    fi
+    want="$(printf '%s' "$material" | sha256sum | cut -d' ' -f1) $("$dir/bin/python" -c 'import sys; print(sys.version.split()[0])')"
     have="$(cat "$stamp" 2>/dev/null || true)"
-
     if [ "$want" != "$have" ]; then
-        log "Installing requirements into $VENV"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_args[@]}"
+        log "Installing requirements into $dir"
+        "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "${pip_args[@]}"
         printf '%s\n' "$want" > "$stamp"
     fi
+}
+
+# .venv: the newest supported ansible-core on its Python, with runtime + dev requirements.
+ensure_venv() {
+    _ensure_venv_at "$VENV" "$NEWEST_PYTHON" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/tests/integration/requirements.txt" \
+        "$REPO_ROOT/requirements-dev.txt"
+}
+
+# .venv-core-CORE: ansible-core CORE.* on its matrix Python with what the integration tests need;
+# sets VENV to it (so with_collections_in and the harness use it).
+ensure_core_venv() {
+    local core="$1" row python=""
+    for row in "${CORE_MATRIX[@]}"; do
+        [ "${row%% *}" = "$core" ] && python="${row##* }"
+    done
+    [ -n "$python" ] || die "ansible-core $core is not in the support matrix (${CORE_MATRIX[*]})"
+    VENV="$REPO_ROOT/.venv-core-$core"
+    _ensure_venv_at "$VENV" "$python" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/tests/integration/requirements.txt" \
+        "ansible-core==$core.*"
 }
 
 # DIR/ansible_collections/otc/jobs as a symlink to the repository: the collection is

@@ -5,8 +5,14 @@
 #   scripts/test.sh sanity units          only these stages (in the order given)
 #   scripts/test.sh --list                the stage names
 #
+# The dev venv .venv holds the newest supported ansible-core (CORE_MATRIX in lib.sh): sanity, units,
+# the emulator, the whole integration stage, lint, docs and the build run there. The stages
+# integration_2.20 and integration_2.19 run the path-sensitive integration tests (pytest marker
+# core_matrix: both execution paths, role, lookup, chains, check mode, module_defaults, rescue)
+# on the older supported releases, each in .venv-core-X.Y on its own Python.
+#
 # Environment:
-#   PYTHON=python3          interpreter used to create .venv
+#   PYTHON=python3.13       an interpreter to prefer for .venv (it must be the newest row's Python)
 #   SANITY_ARGS="..."       extra arguments for ansible-test sanity (e.g. "--test pep8")
 #   UNITS_ARGS="..."        extra arguments for ansible-test units
 #   PYTEST_ARGS="..."       extra arguments for pytest (emulator and integration stages)
@@ -21,7 +27,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$REPO_ROOT/scripts/lib.sh"
 
 # Stage order for a full run.
-STAGES=(sanity units emulator integration ansible_lint changelog_lint docs_lint build_install bench_smoke)
+# (integration_X.Y for each older release of CORE_MATRIX, newest first)
+STAGES=(sanity units emulator integration)
+for row in "${CORE_MATRIX[@]:1}"; do STAGES+=("integration_${row%% *}"); done
+STAGES+=(ansible_lint changelog_lint docs_lint build_install bench_smoke)
 
 # --------------------------------------------------------------------------- setup
 
@@ -75,12 +84,12 @@ with_collection() {
     with_collections_in "$WORK/collections" "$@"
 }
 
-# pytest on one test folder of the collection copy. Any non-zero status fails, including 5
-# (no tests collected): a test run must run tests.
+# pytest on one test folder of the collection copy (more pytest arguments may follow). Any non-zero
+# status fails, including 5 (no tests collected): a test run must run tests.
 run_pytest() {
     local rc=0
     # shellcheck disable=SC2086
-    (cd "$COLLECTION" && with_collection "$VENV/bin/python" -m pytest "$1" -q -p no:cacheprovider ${PYTEST_ARGS:-}) || rc=$?
+    (cd "$COLLECTION" && with_collection "$VENV/bin/python" -m pytest "$@" -q -p no:cacheprovider ${PYTEST_ARGS:-}) || rc=$?
     [ "$rc" != 5 ] || log "pytest collected no tests in $1 (exit 5)"
     return "$rc"
 }
@@ -114,11 +123,22 @@ stage_emulator() {
     run_pytest tests/emulator
 }
 
-# e: integration tests: pytest from the dev venv, the collection visible as otc.jobs
+# e: integration tests: pytest from the dev venv (newest ansible-core), the collection visible as otc.jobs
 stage_integration() {
     [ -d "$COLLECTION/tests/integration" ] || die "tests/integration is missing"
+    log "ansible-core $("$VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)') on Python $(controller_version)"
     run_pytest tests/integration
 }
+
+# the path-sensitive integration tests on an older supported ansible-core, in its own venv
+integration_on_core() {
+    ensure_core_venv "$1"
+    log "ansible-core $("$VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)') on Python $(controller_version)"
+    run_pytest tests/integration -m core_matrix
+}
+for row in "${CORE_MATRIX[@]:1}"; do
+    eval "stage_integration_${row%% *}() { integration_on_core ${row%% *}; }"
+done
 
 # ansible-lint, production profile, on the role and the example playbooks (.ansible-lint)
 stage_ansible_lint() {
@@ -199,7 +219,7 @@ images:
     name: registry.example.invalid/ee-minimal:latest
 dependencies:
   ansible_core:
-    package_pip: ansible-core>=2.17,<2.20
+    package_pip: ansible-core>=2.19,<2.22
   ansible_runner:
     package_pip: ansible-runner
   galaxy:

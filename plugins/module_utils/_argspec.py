@@ -105,3 +105,35 @@ def module_kwargs(action):
         required_one_of=[('job_id', 'job_ids')],
         supports_check_mode=True,
     )
+
+
+def no_log_values(argument_spec, params):
+    """The values of ``params`` under ``no_log`` options, at any depth, as AnsibleModule collects them.
+
+    The action plugins mask their results with these; ansible-core keeps its own collection private.
+    """
+    found = set()
+    for name, option in argument_spec.items():
+        value = (params or {}).get(name)
+        if value is None:
+            continue
+        if option.get('no_log'):
+            found.update(_leaves(value))
+        sub_spec = option.get('options')
+        if sub_spec:
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, dict):
+                    found.update(no_log_values(sub_spec, item))
+    return found
+
+
+def _leaves(value):
+    """Each text or number inside ``value`` as a string; booleans name nothing secret."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    text = str(value)
+    return [text] if text else []

@@ -40,5 +40,5 @@ def infer_method(auth):
 def make_authenticator(settings, http, secrets, cache=None):
     method = method_named(settings.auth_type)
     if cache is None and settings.token_cache:
-        cache = TokenCache()
+        cache = TokenCache(directory=settings.cache_directory)
     return method(settings, http, secrets, cache=cache)

@@ -23,7 +23,9 @@ from ansible_collections.otc.jobs.plugins.module_utils._auth import (
     AUTH_TYPE_CHOICES, SECRET_KEYS, USED_KEYS, infer_method, method_named)
 from ansible_collections.otc.jobs.plugins.module_utils._clouds import resolve_cloud
 from ansible_collections.otc.jobs.plugins.module_utils._endpoints import DEFAULT_REGION, default_auth_url, region_from_project
+from ansible_collections.otc.jobs.plugins.module_utils._environment import Proxies, ca_bundle
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils._token_cache import default_directory
 
 # Spellings of auth keys that mean one of ours (openstack.cloud, openstacksdk and otcextensions conventions).
 AUTH_ALIASES = {
@@ -58,7 +60,8 @@ class Settings:
     """Everything needed to reach one service: credentials, scope, region, TLS, timeouts."""
 
     def __init__(self, auth_type, auth, region, endpoint=None, verify=True, api_timeout=DEFAULT_API_TIMEOUT,
-                 token_cache=True, cloud=None, region_explicit=True, interface='public', warnings=()):
+                 token_cache=True, cloud=None, region_explicit=True, interface='public', warnings=(),
+                 cache_directory=None, proxies=None):
         self.auth_type = auth_type
         self.auth = auth            # auth key -> str; absent keys are missing
         self.region = region
@@ -69,6 +72,8 @@ class Settings:
         self.verify = verify        # True, False or a CA bundle path
         self.api_timeout = api_timeout
         self.token_cache = token_cache
+        self.cache_directory = cache_directory  # None: the token cache's default
+        self.proxies = proxies                  # _environment.Proxies of the task's environment, or None
         self.cloud = cloud
         self.interface = interface
         self.warnings = list(warnings)
@@ -84,7 +89,11 @@ class Settings:
 
 
 def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None):
-    """Settings from an OptionAdapter, clouds.yaml and the environment (see the module docstring)."""
+    """Settings from an OptionAdapter, clouds.yaml and the environment (see the module docstring).
+
+    ``environ`` is the task's environment (default os.environ), ``cwd`` the directory relative paths
+    are found in (default the working directory); both are only read.
+    """
     environ = os.environ if environ is None else environ
     _register_environment_secrets(environ, secrets)
     explicit = auth_keys(options.get('auth') or {}, 'the auth option', secrets)
@@ -117,7 +126,7 @@ def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None)
     if endpoint is not None:
         secrets.add(_user_info(endpoint))
         endpoint = _validate.url(endpoint, 'endpoint')
-    verify = _verify(options, cloud, warnings)
+    verify = _verify(options, cloud, warnings, environ, cwd)
     interface = options.get('interface') or cloud.get('interface') or 'public'
     if interface not in INTERFACES:
         raise InvalidInput('interface %s is not one of %s' % (_validate.quote(interface), ', '.join(INTERFACES)))
@@ -128,6 +137,7 @@ def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None)
         auth_type=method.NAME, auth=auth, region=region, endpoint=endpoint, verify=verify, api_timeout=api_timeout,
         token_cache=True if token_cache is None else bool(token_cache), cloud=cloud.get('name'),
         region_explicit=region_explicit, interface=interface, warnings=warnings,
+        cache_directory=default_directory(environ), proxies=Proxies(environ),
     )
 
 
@@ -190,7 +200,7 @@ def _region(options, cloud, auth):
     return region_from_project(auth.get('project_name')) or DEFAULT_REGION, False
 
 
-def _verify(options, cloud, warnings):
+def _verify(options, cloud, warnings, environ, cwd):
     validate = options.get('validate_certs')
     if validate is None:
         validate = cloud.get('verify')
@@ -200,12 +210,17 @@ def _verify(options, cloud, warnings):
         warnings.append('validate_certs is false: TLS certificates are not verified, so the credentials can be '
                         'intercepted; use ca_cert for a private CA instead')
         return False
-    ca_cert = options.get('ca_cert') or cloud.get('cacert')
+    ca_cert, source = options.get('ca_cert') or cloud.get('cacert'), 'ca_cert'
+    if not ca_cert:
+        # What requests takes from the environment when certificates are verified.
+        ca_cert, source = ca_bundle(environ), 'the CA bundle of REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE'
     if not ca_cert:
         return True
     ca_cert = os.path.expanduser(str(ca_cert))
+    if cwd and not os.path.isabs(ca_cert):
+        ca_cert = os.path.join(cwd, ca_cert)
     if not os.path.isfile(ca_cert) or not os.access(ca_cert, os.R_OK):
-        raise InvalidInput('ca_cert %s is not a readable file: give the path of a PEM CA bundle' % _validate.quote(ca_cert))
+        raise InvalidInput('%s %s is not a readable file: give the path of a PEM CA bundle' % (source, _validate.quote(ca_cert)))
     return ca_cert
 
 

@@ -13,13 +13,32 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+# The ``reason`` of a failed result: why it failed, for ``when:`` conditions in a rescue.
+REASONS = (
+    'job_failed',     # a job ended in failure (the result carries job/jobs with its error)
+    'timed_out',      # the wait's timeout passed with jobs unfinished
+    'not_found',      # the service does not know the job (after not_found_timeout, for job_wait)
+    'api_error',      # the API answered with an error, or could not be reached
+    'auth_error',     # credentials missing or refused
+    'invalid_input',  # options or ids refused before any request was sent
+    'internal',       # a defect of otc.jobs: please report it
+)
+JOB_FAILED = 'job_failed'
+INTERNAL = 'internal'
+
+
 def seconds_text(value):
     """'30' or '2.5': seconds as messages print them."""
     return ('%d' % value) if float(value).is_integer() else ('%.1f' % value)
 
 
 class OtcJobsError(Exception):
-    """Base class: ``str(exc)`` is a complete, user-facing message."""
+    """Base class: ``str(exc)`` is a complete, user-facing message.
+
+    ``REASON`` is the failure's machine-readable kind, the ``reason`` key of a failed result (see REASONS).
+    """
+
+    REASON = 'api_error'
 
     def __init__(self, message, **details):
         super(OtcJobsError, self).__init__(message)
@@ -36,6 +55,8 @@ class OtcJobsError(Exception):
 
 class InvalidInput(OtcJobsError):
     """Bad options or job ids, refused before any request is sent."""
+
+    REASON = 'invalid_input'
 
 
 class InvalidResponse(OtcJobsError):
@@ -78,6 +99,10 @@ class TransientError(ApiError):
 class AuthError(OtcJobsError):
     """Credentials missing, refused or unusable (IAM or the service said 401)."""
 
+    REASON = 'auth_error'
+
 
 class WaitTimeout(OtcJobsError):
     """The wait's deadline passed with jobs still unfinished."""
+
+    REASON = 'timed_out'

@@ -243,7 +243,7 @@ def _use_watched_pools(manager):
 class HttpClient:
     """Sends requests on one pooled Session; ``verify`` is True, False or a CA bundle path."""
 
-    def __init__(self, timeout=30, verify=True, pool_size=8, clock=time.monotonic):
+    def __init__(self, timeout=30, verify=True, pool_size=8, clock=time.monotonic, proxies=None):
         if REQUESTS_IMPORT_ERROR is not None:
             raise OtcJobsError('the requests Python library is required but could not be imported')
         self.timeout = float(timeout)
@@ -255,9 +255,12 @@ class HttpClient:
             urllib3.disable_warnings(InsecureRequestWarning)
         self.clock = clock
         self._session = requests.Session()
-        # Proxy variables are honoured, but a no-op auth keeps ~/.netrc from replacing the
-        # Authorization header we sign for AK/SK.
+        # The environment is the task's, handed in (_environment.Proxies, ca_bundle in _config), never
+        # read from os.environ by requests; that also keeps ~/.netrc from replacing the Authorization
+        # header we sign for AK/SK.
+        self._session.trust_env = False
         self._session.auth = _no_auth
+        self.proxies = proxies
         adapter = _DeadlineAdapter(pool_connections=2, pool_maxsize=max(1, pool_size))
         self._session.mount('https://', adapter)
         self._session.mount('http://', adapter)
@@ -284,6 +287,7 @@ class HttpClient:
             answer = self._session.request(
                 method, url, headers=headers, data=body, timeout=(seconds, seconds),
                 allow_redirects=False, verify=self.verify, stream=True,
+                proxies=self.proxies.for_url(url) if self.proxies else None,
             )
             content = _read_body(answer, method, url)
             if watchdog.expired:

@@ -23,6 +23,8 @@ from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
 class JobNotFound(ApiError):
     """The service does not know the job (yet: new jobs may appear late)."""
 
+    REASON = 'not_found'
+
 
 def validate_job_ids(job_ids, option='job_id'):
     """Refuse every id that is not 1-64 letters, digits, '-' or '_', before any request is sent."""
@@ -103,7 +105,7 @@ def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
     warn = warn or (lambda message: None)
     for warning in settings.warnings:
         warn(warning)
-    http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size)
+    http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size, proxies=settings.proxies)
     auth = make_authenticator(settings, http, secrets)
     if settings.auth_type == 'password' or (settings.auth_type == 'aksk' and not auth.project_id):
         _warn_plain_http([settings.auth_url], warn)

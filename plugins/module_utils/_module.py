@@ -16,8 +16,16 @@ from ansible_collections.otc.jobs.plugins.module_utils._runner import run
 from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
 
 
+class _Module(AnsibleModule):
+    """AnsibleModule whose own failures (the argument spec's checks) say why, as every failed result does."""
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        kwargs.setdefault('reason', 'invalid_input')
+        super(_Module, self).fail_json(msg=msg, **kwargs)
+
+
 def main(action):
-    module = AnsibleModule(**module_kwargs(action))
+    module = _Module(**module_kwargs(action))
     if REQUESTS_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     # Every secret read from any source joins no_log_values: Ansible then masks it in the whole result.

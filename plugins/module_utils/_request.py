@@ -389,10 +389,11 @@ def printable_url(url):
 # --- the task ---------------------------------------------------------------------------------------
 
 
-def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait_options=None):
+def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait_options=None, environ=None, base_dir=None):
     """The result dict of one otc.jobs.request task; raises OtcJobsError (with result keys in ``details``).
 
-    ``wait_options`` are job_wait's validated options when ``wait`` is true.
+    ``wait_options`` are job_wait's validated options when ``wait`` is true; ``environ`` and ``base_dir`` as
+    ``_runner.run`` has them.
     """
     started = clock()
     service = params['service']
@@ -406,7 +407,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
     query = query_string(params.get('query'))
     if not isinstance(params.get('path'), str):
         raise InvalidInput('path must be a string such as elbaas/loadbalancers')
-    settings = resolve_settings(OptionAdapter.from_dict(params), secrets)
+    settings = resolve_settings(OptionAdapter.from_dict(params), secrets, environ=environ, cwd=base_dir)
     deadline = started + 2 * settings.api_timeout
     client = jobs_connect(service, settings, secrets, warn=warn, pool_size=1, deadline=deadline)
     result = {'changed': method != 'GET'}

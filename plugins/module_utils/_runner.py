@@ -17,20 +17,32 @@ import time
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput, OtcJobsError, WaitTimeout
-from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
+from ansible_collections.otc.jobs.plugins.module_utils._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
-    JobNotFound, connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
+    connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
+from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
-def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
+def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None):
     """The result of ``action`` ('job_info' or 'job_wait') with ``params`` (validated by the argument spec).
 
     ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines.
+    ``environ`` is the environment the task runs with (default: this process's), ``base_dir`` the
+    directory relative paths (clouds.yaml, ca_cert) are found in (default: the working directory).
+    A failed result always has ``reason`` (one of _errors.REASONS); a failed job's also ``job``/``jobs``.
     """
-    if action == 'request':
-        return _request_result(params, warn, secrets, progress, clock)
+    try:
+        if action == 'request':
+            return _request_result(params, warn, secrets, progress, clock, environ, base_dir)
+        return _run(action, params, warn, secrets, progress, clock, environ, base_dir)
+    except Exception as exc:  # pylint: disable=broad-except
+        # A defect of ours must never look like a failed job, nor end in a traceback.
+        return {'changed': False, 'failed': True, 'reason': INTERNAL,
+                'msg': 'internal error in otc.jobs %s (%s: %s); please report it' % (action, type(exc).__name__, str(exc)[:300])}
+
+
+def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
     started = clock()
     single = params.get('job_id') is not None
     result = {'changed': False}
@@ -39,7 +51,7 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
         job_ids = _job_ids(params, single)
         if action == 'job_wait':
             wait_options = _wait_options(params)
-        settings = resolve_settings(OptionAdapter.from_dict(params), secrets)
+        settings = resolve_settings(OptionAdapter.from_dict(params), secrets, environ=environ, cwd=base_dir)
         if action == 'job_wait':
             deadline, pool_size = started + wait_options['timeout'], wait_options['max_concurrency']
         else:
@@ -64,7 +76,7 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
         if action == 'job_wait':
             result.setdefault('elapsed', round(clock() - started, 3))
             result.setdefault('polls', client.polls if client is not None else 0)
-        result.update(failed=True, msg=exc.message)
+        result.update(failed=True, msg=exc.message, reason=exc.REASON)
         return result
     finally:
         if client is not None:
@@ -75,7 +87,7 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
     result.update(_jobs_result(jobs, single))
     failure = failure_message(jobs) if action == 'job_wait' else None
     if failure:
-        result.update(failed=True, msg=failure)
+        result.update(failed=True, msg=failure, reason=JOB_FAILED)
     return result
 
 
@@ -84,7 +96,7 @@ def _job_ids(params, single):
         return validate_job_ids([params['job_id']], 'job_id')
     job_ids = validate_job_ids(params.get('job_ids') or [], 'job_ids item')
     if not job_ids:
-        raise OtcJobsError('job_ids is empty: give at least one job id')
+        raise InvalidInput('job_ids is empty: give at least one job id')
     return job_ids
 
 
@@ -98,7 +110,7 @@ def _wait_options(params):
         progress_interval=_validate.number(params.get('progress_interval', 30), 'progress_interval', minimum=0),
     )
     if options['max_sleep'] < options['sleep']:
-        raise OtcJobsError('max_sleep (%s) must be at least sleep (%s)' % (params['max_sleep'], params['sleep']))
+        raise InvalidInput('max_sleep (%s) must be at least sleep (%s)' % (params['max_sleep'], params['sleep']))
     return options
 
 
@@ -107,18 +119,16 @@ def _jobs_result(jobs, single):
     return {'job': jobs[0]} if single else {'jobs': jobs}
 
 
-def _request_result(params, warn, secrets, progress, clock):
+def _request_result(params, warn, secrets, progress, clock, environ, base_dir):
     """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
     try:
-        try:
-            wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
-        except OtcJobsError as exc:
-            raise InvalidInput(exc.message)
-        result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options)
+        wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
+        result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options,
+                             environ=environ, base_dir=base_dir)
     except OtcJobsError as exc:
         result = dict(exc.details)
         result.setdefault('changed', False)
-        result.update(failed=True, msg=exc.message, reason=_request_reason(exc))
+        result.update(failed=True, msg=exc.message, reason=exc.REASON)
         return result
     job = result.get('job')
     if job is not None:
@@ -128,16 +138,6 @@ def _request_result(params, warn, secrets, progress, clock):
             warn(line)
         failure = failure_message([job])
         if failure:
-            result.update(failed=True, msg=failure, reason='job_failed')
+            result.update(failed=True, msg=failure, reason=JOB_FAILED)
     return result
 
-
-def _request_reason(exc):
-    """The ``reason`` of a failed request task (job_failed, timed_out, not_found, api_error, invalid_input, internal)."""
-    if isinstance(exc, WaitTimeout):
-        return 'timed_out'
-    if isinstance(exc, JobNotFound):
-        return 'not_found'
-    if isinstance(exc, InvalidInput):
-        return 'invalid_input'
-    return 'api_error'

@@ -175,6 +175,15 @@ error:
   returned: failure
   type: dict
   sample: {code: CFW.00200005, message: Job does not exist.}
+reason:
+  description:
+    - Why the task failed, for a C(when) in a C(rescue).
+    - V(not_found) the service does not know the job; V(api_error) the API answered with an error or could not be reached;
+      V(auth_error) credentials missing or refused; V(invalid_input) options or ids refused before any request;
+      V(internal) a defect of otc.jobs.
+  returned: failure
+  type: str
+  sample: not_found
 '''
 
 from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module

@@ -267,16 +267,21 @@ EXAMPLES = r'''
     job_ids: "{{ cfw_changes | otc.jobs.job_ids('cfw') }}"
     max_concurrency: 4
 
-- name: Handle a failed job
+- name: Handle a failed job, and only a failed job
   block:
     - name: Wait for the delete
       otc.jobs.job_wait:
         service: elb
         job_id: "{{ deleted.job_id }}"
   rescue:
-    - name: Show why it failed
+    - name: Show why the job failed
       ansible.builtin.debug:
         msg: "{{ ansible_failed_result.job.error }}"
+      when: ansible_failed_result.reason == 'job_failed'
+    - name: Anything else (timeout, API or credential error) still fails the play
+      ansible.builtin.fail:
+        msg: "{{ ansible_failed_result.msg }}"
+      when: ansible_failed_result.reason != 'job_failed'
 '''
 
 RETURN = r'''
@@ -383,6 +388,16 @@ error:
   description: C(code) and C(message) the API returned with a failed call.
   returned: failure of an API call
   type: dict
+reason:
+  description:
+    - Why the task failed, for a C(when) in a C(rescue).
+    - V(job_failed) a job ended in failure (RV(job)/RV(jobs) carry it); V(timed_out) the O(timeout) passed; V(not_found)
+      the service does not know the job; V(api_error) the API answered with an error or could not be reached;
+      V(auth_error) credentials missing or refused; V(invalid_input) options or ids refused before any request;
+      V(internal) a defect of otc.jobs.
+  returned: failure
+  type: str
+  sample: job_failed
 '''
 
 from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module

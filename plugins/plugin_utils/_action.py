@@ -6,10 +6,16 @@
 Where the task runs on the controller (connection ``local``, also through ``delegate_to: localhost``;
 no ``async``, no ``become``) and ``requests`` imports here, the task's arguments are validated with
 the modules' own argument spec and ``_runner.run`` runs in this process, with job_wait's progress
-lines shown through Ansible's display. The result is shaped the way AnsibleModule shapes it
-(``invocation``, ``warnings``, no_log masking) and then parsed by the same controller code that
-parses a module's output, so both paths return the same result. Everywhere else the module runs
-exactly as the ``normal`` action would run it.
+lines shown through Ansible's display. Everywhere else the module runs exactly as the ``normal``
+action would run it.
+
+Only documented ground is used: ActionBase's ``run`` contract (a result dict whose ``warnings`` are
+strings), ``ModuleArgumentSpecValidator`` and ``remove_values`` from module_utils, the task's
+``environment`` templated with the action's templar, the loader's base directory, and Display. The
+task's environment and base directory are handed to the runner as arguments; neither ``os.environ``
+nor the working directory of the worker is changed. The result is shaped as AnsibleModule shapes it
+(``invocation``, no_log masking, ``warnings``), so both paths return the same result; the one
+version-dependent detail, how ansible-core marks a module failure, is in ``_core_compat``.
 
 The strategy imports this file in the controller's main process (to read ``BYPASS_HOST_LOOP``), so
 ``requests`` and the collection's module_utils are imported once per ``ansible-playbook`` and every
@@ -21,22 +27,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
-import inspect
 import json
 import os
 
+from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.common.warnings import get_deprecation_messages, get_warning_messages
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.otc.jobs.plugins.plugin_utils._core_compat import inject_invocation
+
 try:
-    from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs
+    from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs, no_log_values
     from ansible_collections.otc.jobs.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
     from ansible_collections.otc.jobs.plugins.module_utils._runner import run
     from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
@@ -48,8 +54,8 @@ else:
 display = Display()
 
 LOCAL_TRANSPORTS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
-# The serialization profile of a Python module on ansible-core 2.19+ (earlier versions have none).
-MODULE_PROFILE = 'legacy'
+# Actions that show progress lines while they wait.
+WAITING_ACTIONS = ('job_wait', 'request')
 
 
 class JobsAction(ActionBase):
@@ -68,7 +74,7 @@ class JobsAction(ActionBase):
             return self._run_module(result, task_vars)
         display.vvv('%s: running in the controller process (connection %s), no module shipped'
                     % (self._task.action, self._connection.transport), host=self._host_name())
-        return merge_hash(result, self._run_in_process())
+        return merge_hash(result, self._run_in_process(task_vars))
 
     # ------------------------------------------------------------------ where
 
@@ -98,113 +104,67 @@ class JobsAction(ActionBase):
 
     # ------------------------------------------------------------------ in process
 
-    def _run_in_process(self):
+    def _run_in_process(self, task_vars):
         kwargs = module_kwargs(self.ACTION)
         supports_check_mode = kwargs.pop('supports_check_mode', False)
         # What the module receives: the task's arguments (module_defaults merged in) as JSON.
         params = json.loads(json.dumps(dict(self._task.args), default=_json_default))
-        no_log_values = set()
-        warnings_before, deprecations_before = len(get_warning_messages()), len(get_deprecation_messages())
 
-        # AnsibleModule.__init__: validate, keep the coerced values, collect the no_log values.
-        # (On ansible-core 2.19 the validator's warnings go to the task's warnings directly.)
+        # AnsibleModule.__init__: validate and keep the coerced values. On the controller the validator's
+        # warnings (an option given twice through its aliases) go to the task's warnings through Display.
         validation = ModuleArgumentSpecValidator(**kwargs).validate(params)
         params.update(validation.validated_parameters)
-        no_log_values.update(validation._no_log_values)  # pylint: disable=protected-access
-        warnings = list(get_warning_messages()[warnings_before:])
-        deprecations = list(get_deprecation_messages()[deprecations_before:])
-
-        try:
-            error = validation.errors[0]
-        except IndexError:
-            error = None
-        if error is not None:
+        masked = no_log_values(kwargs['argument_spec'], params)
+        warnings = []
+        if validation.error_messages:
             message = validation.errors.msg
-            if isinstance(error, UnsupportedError):
+            if isinstance(validation.errors[0], UnsupportedError):
                 message = 'Unsupported parameters for (%s) module: %s' % (self._task.action, message)
-            outcome = {'failed': True, 'msg': message}
+            outcome = {'failed': True, 'msg': message, 'reason': 'invalid_input'}
         elif self._task.check_mode and not supports_check_mode:
             outcome = {'skipped': True, 'msg': 'remote module (%s) does not support check mode' % self._task.action}
         else:
-            secrets = Secrets(sink=no_log_values)
+            secrets = Secrets(sink=masked)
             progress = None
-            if self.ACTION in ('job_wait', 'request') and not self._task.no_log:
-                progress = _progress_display(secrets, no_log_values)
-            with _module_context(self._environment(), self._loader.get_basedir()):
-                outcome = run(self.ACTION, params, warnings.append, secrets, progress=progress)
-        return self._parse(_formatted(outcome, params, warnings, deprecations, no_log_values))
+            if self.ACTION in WAITING_ACTIONS and not self._task.no_log:
+                progress = _progress_display(secrets, masked)
+            outcome = run(self.ACTION, params, warnings.append, secrets, progress=progress,
+                          environ=self._environment(), base_dir=self._loader.get_basedir())
+        return _formatted(outcome, params if inject_invocation(task_vars) else None, warnings, masked)
 
     def _environment(self):
-        """The task's ``environment``, which the module would run with."""
-        environment = {}
-        self._compute_environment_string(raw_environment_out=environment)
+        """The environment the module would run with: this process's, updated by the task's ``environment``
+        (a list of mappings, block's first, each templated), as ActionBase builds the module's."""
+        environment = dict(os.environ)
+        for layer in self._task.environment or []:
+            if not layer:
+                continue
+            layer = self._templar.template(layer)
+            if not isinstance(layer, dict):
+                raise AnsibleActionFail('environment must be a dictionary, received %s (%s)' % (layer, type(layer).__name__))
+            environment.update((str(key), str(value)) for key, value in layer.items())
         return environment
 
-    def _parse(self, output):
-        """The module's output as ``_execute_module`` returns it: parsed by the controller's own code."""
-        response = {'rc': 1 if output.get('failed') else 0, 'stdout': json.dumps(output), 'stderr': ''}
-        if 'profile' in inspect.signature(self._parse_returned_data).parameters:
-            data = self._parse_returned_data(response, MODULE_PROFILE)  # pylint: disable=too-many-function-args
-        else:
-            data = self._parse_returned_data(response)  # pylint: disable=no-value-for-parameter
-        for key in ('warnings', 'deprecations'):  # as remove_internal_keys does
-            if key in data and not data[key]:
-                del data[key]
-        return data
 
-
-def _formatted(outcome, params, warnings, deprecations, no_log_values):
-    """``outcome`` as AnsibleModule.exit_json / fail_json would print it."""
+def _formatted(outcome, params, warnings, masked):
+    """``outcome`` as AnsibleModule.exit_json / fail_json returns it, and the controller then reads it."""
     result = dict(outcome)
-    if result.pop('failed', False):
-        message = result.pop('msg', None)
-        result.update(failed=True, msg=str(message))
-    result['invocation'] = {'module_args': params}
+    if result.get('failed'):
+        result['msg'] = str(result.get('msg'))
+    if params is not None:
+        result['invocation'] = {'module_args': params}
     if warnings:
         result['warnings'] = warnings
-    if deprecations:
-        result['deprecations'] = deprecations
     preserved = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
-    result = remove_values(result, no_log_values)
+    result = remove_values(result, masked)
     result.update(preserved)
     return result
 
 
-def _progress_display(secrets, no_log_values):
+def _progress_display(secrets, masked):
     def show(line):
-        display.display(remove_values(secrets.scrub(line), no_log_values))
+        display.display(remove_values(secrets.scrub(line), masked))
     return show
-
-
-@contextlib.contextmanager
-def _module_context(environment, directory):
-    """What a module on connection local runs with: the task's ``environment`` in ``os.environ`` and, as its
-    working directory, the playbook's (where a relative ``clouds.yaml`` or ``ca_cert`` is found). This worker
-    process runs only this task, and both are restored when it ends."""
-    saved = dict((key, os.environ.get(key)) for key in environment)
-    cwd = _chdir(directory) if directory else None
-    try:
-        for key, value in environment.items():
-            os.environ[key] = str(value)
-        yield
-    finally:
-        if cwd is not None:
-            _chdir(cwd)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _chdir(directory):
-    """Change to ``directory``; the previous working directory, or None when either is not usable."""
-    try:
-        previous = os.getcwd()
-        os.chdir(directory)
-    except OSError:
-        return None
-    return previous
 
 
 def _json_default(value):

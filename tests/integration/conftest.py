@@ -13,6 +13,11 @@ from tests.emulator import otc_emulator  # noqa: E402  pylint: disable=wrong-imp
 from tests.integration.harness import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'core_matrix: path-sensitive tests, run on every supported ansible-core '
+                                       '(scripts/test.sh integration_X.Y)')
+
+
 @pytest.fixture(scope='session')
 def emulator_server():
     emu = otc_emulator.Emulator().start()

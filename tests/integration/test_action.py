@@ -24,8 +24,12 @@ from tests.emulator import otc_emulator as emu_mod
 from tests.integration.harness import BIN, CALLBACKS, ansible_env, assert_failed, assert_ok, module_task
 from tests.integration.harness import with_token_defaults as wrap
 
+pytestmark = pytest.mark.core_matrix
+
 CONNECTIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'connection_plugins')
 REMOTE = {'ANSIBLE_CONNECTION_PLUGINS': CONNECTIONS}
+# ansible-core 2.21 adds ``invocation`` to results only with INJECT_INVOCATION (earlier releases always do)
+INVOCATION = dict(REMOTE, ANSIBLE_INJECT_INVOCATION='true')
 FAST = {'sleep': 0.2, 'max_sleep': 0.5}
 # Fields whose value depends on timing: equal presence and type on both paths, not equal values.
 TIMING = ('elapsed', 'polls')
@@ -146,7 +150,7 @@ def check_both_ways(run, cases, through_async=()):
 def test_both_paths_return_the_same(emulator, playbook):
     cases = comparison_tasks(emulator)
     through_async = ('info many', 'info forbidden', 'info unknown option', 'wait failed', 'wait password')
-    run = playbook(wrap(emulator, both_ways(cases, through_async)), env=REMOTE)
+    run = playbook(wrap(emulator, both_ways(cases, through_async)), env=INVOCATION)
     check_both_ways(run, cases, through_async)
 
     # what the cases are about, read on the controller path
@@ -329,7 +333,7 @@ def test_verbose_output_names_the_path_and_no_secret(emulator, tmp_path):
              + '  delegate_to: localhost\n')
     play = '- hosts: far\n  gather_facts: false\n  tasks:\n' + textwrap.indent(tasks, '    ')
     (tmp_path / 'play.yml').write_text(play)
-    environment = ansible_env(tmp_path, REMOTE)
+    environment = ansible_env(tmp_path, INVOCATION)
     completed = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-vvv', '-i', str(inventory), str(tmp_path / 'play.yml')],
                                env=environment, capture_output=True, text=True, timeout=300, check=False)
     output = completed.stdout + completed.stderr

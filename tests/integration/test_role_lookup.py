@@ -8,11 +8,14 @@ import os
 import subprocess
 import textwrap
 
+import pytest
 import yaml
 
 from tests.emulator import otc_emulator
 from tests.emulator.otc_emulator import PROJECT_ID, STATIC_TOKEN
 from tests.integration.harness import BIN, REPO, with_token_defaults
+
+pytestmark = pytest.mark.core_matrix
 
 CREATE_LOOP = '''
 - name: create

@@ -140,3 +140,60 @@ def test_secrets_of_the_options_are_registered(connected):
     secrets = Secrets()
     _runner.run('job_info', dict(BASE, job_id='a'), lambda line: None, secrets)
     assert 'tok-secret' in secrets.values
+
+
+@pytest.mark.parametrize('params, reason', [
+    ({'sleep': 0}, 'invalid_input'),
+    ({'job_id': 'a/../b'}, 'invalid_input'),
+])
+def test_every_failure_says_why(connected, params, reason):
+    connected({})
+    assert run('job_wait', **params)['reason'] == reason
+
+
+def test_reasons_of_api_job_and_timeout_failures(connected):
+    from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
+    connected({'a': ApiError('reading elb job a failed: HTTP 403', status_code=403)})
+    assert run('job_wait')['reason'] == 'api_error'
+    connected({'a': JobNotFound('elb job a not found', status_code=404)})
+    assert run('job_wait', not_found_timeout=0)['reason'] == 'not_found'
+    connected({'a': job('a', 'failed')})
+    result = run('job_wait')
+    assert result['reason'] == 'job_failed' and result['job']['state'] == 'failed'
+    connected({'a': job('a', 'running')})
+    result = run('job_wait', timeout=0.01, sleep=0.01, max_sleep=0.01)
+    assert result['reason'] == 'timed_out' and result['job']['state'] == 'running'
+
+
+def test_a_defect_is_an_internal_failure_never_a_job_failure(monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError('surprise')
+    monkeypatch.setattr(_runner, 'connect', broken)
+    result = run('job_wait')
+    assert result['failed'] is True and result['reason'] == 'internal'
+    assert result['msg'].startswith("internal error in otc.jobs job_wait (KeyError: 'surprise')")
+    assert 'job' not in result
+
+
+def test_environment_and_base_dir_are_arguments_not_globals(monkeypatch, tmp_path):
+    """The task's environment and base directory reach the settings; os.environ and the cwd stay as they are."""
+    import os
+    seen = {}
+
+    def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
+        seen['settings'] = settings
+        return FakeClient({'a': job('a')})
+    monkeypatch.setattr(_runner, 'connect', connect)
+    (tmp_path / 'ca.pem').write_text('not checked here')
+    environ = {'https_proxy': 'http://proxy.example:3128', 'XDG_CACHE_HOME': str(tmp_path / 'cache'),
+               'OS_AUTH_URL': 'https://iam.example/v3', 'OS_TOKEN': 'env-token', 'OS_PROJECT_ID': 'p2'}
+    before = (dict(os.environ), os.getcwd())
+    params = dict(BASE, auth=None, ca_cert='ca.pem')
+    result = _runner.run('job_info', params, lambda line: None, Secrets(), environ=environ, base_dir=str(tmp_path))
+    assert 'failed' not in result, result
+    settings = seen['settings']
+    assert settings.auth['token'] == 'env-token' and settings.auth['project_id'] == 'p2'
+    assert settings.verify == str(tmp_path / 'ca.pem')
+    assert settings.cache_directory == str(tmp_path / 'cache' / 'otc.jobs')
+    assert settings.proxies.for_url('https://ecs.eu-de.otc.t-systems.com/v1/x') == {'https': 'http://proxy.example:3128'}
+    assert (dict(os.environ), os.getcwd()) == before

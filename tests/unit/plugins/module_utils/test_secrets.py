@@ -36,3 +36,13 @@ def test_scrub_data_reaches_keys_values_and_nesting():
 
 def test_nothing_registered_changes_nothing():
     assert Secrets().scrub('plain') == 'plain'
+
+
+def test_no_log_values_of_the_argument_spec():
+    """The action plugins mask what AnsibleModule would: values of no_log options at any depth."""
+    from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs, no_log_values
+    spec = module_kwargs('job_wait')['argument_spec']
+    params = {'auth': {'password': 'pw-1', 'token': 'tok-2', 'sk': 'sk-3', 'security_token': 'st-4', 'ak': 'AK',
+                       'username': 'me'}, 'token_cache': True, 'service': 'elb'}
+    assert no_log_values(spec, params) == {'pw-1', 'tok-2', 'sk-3', 'st-4'}
+    assert no_log_values(spec, {'auth': None}) == set()
