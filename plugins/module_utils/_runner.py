@@ -140,4 +140,3 @@ def _request_result(params, warn, secrets, progress, clock, environ, base_dir):
         if failure:
             result.update(failed=True, msg=failure, reason=JOB_FAILED)
     return result
-
