@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.otc.jobs.plugins.module_utils._auth import AUTH_TYPE_CHOICES
 from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
 
-ACTIONS = ('job_info', 'job_wait')
+ACTIONS = ('job_info', 'job_wait', 'request')
 
 # Keys openstack.cloud users share across tasks that mean nothing to the job APIs: accepted, then
 # named in one warning.
@@ -72,8 +72,29 @@ def wait_argument_spec():
     )
 
 
+def request_argument_spec():
+    spec = dict(
+        service=dict(type='str', required=True, choices=list(SERVICES)),
+        method=dict(type='str', default='GET', choices=['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+        path=dict(type='str', required=True),
+        query=dict(type='dict'),
+        body=dict(type='raw'),
+        headers=dict(type='dict'),
+        status_code=dict(type='list', elements='int'),
+        wait=dict(type='bool', default=False),
+    )
+    waits = wait_argument_spec()
+    waits.pop('max_concurrency')
+    spec.update(waits)
+    return spec
+
+
 def module_kwargs(action):
     """Keyword arguments of AnsibleModule (and of ModuleArgumentSpecValidator, less supports_check_mode)."""
+    if action == 'request':
+        spec = auth_argument_spec()
+        spec.update(request_argument_spec())
+        return dict(argument_spec=spec, supports_check_mode=True)
     spec = auth_argument_spec()
     spec.update(jobs_argument_spec())
     if action == 'job_wait':

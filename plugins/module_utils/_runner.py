@@ -20,6 +20,7 @@ from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdap
 from ansible_collections.otc.jobs.plugins.module_utils._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
+from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
@@ -32,6 +33,8 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic, envi
     A failed result always has ``reason`` (one of _errors.REASONS); a failed job's also ``job``/``jobs``.
     """
     try:
+        if action == 'request':
+            return _request_result(params, warn, secrets, progress, clock, environ, base_dir)
         return _run(action, params, warn, secrets, progress, clock, environ, base_dir)
     except Exception as exc:  # pylint: disable=broad-except
         # A defect of ours must never look like a failed job, nor end in a traceback.
@@ -114,3 +117,26 @@ def _wait_options(params):
 def _jobs_result(jobs, single):
     """``job`` for job_id, ``jobs`` (input order) for job_ids."""
     return {'job': jobs[0]} if single else {'jobs': jobs}
+
+
+def _request_result(params, warn, secrets, progress, clock, environ, base_dir):
+    """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
+    try:
+        wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
+        result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options,
+                             environ=environ, base_dir=base_dir)
+    except OtcJobsError as exc:
+        result = dict(exc.details)
+        result.setdefault('changed', False)
+        result.update(failed=True, msg=exc.message, reason=exc.REASON)
+        return result
+    job = result.get('job')
+    if job is not None:
+        if job['state'] == 'unknown':
+            warn(unknown_status_warning(job))
+        for line in failed_sub_job_warnings(job):
+            warn(line)
+        failure = failure_message([job])
+        if failure:
+            result.update(failed=True, msg=failure, reason=JOB_FAILED)
+    return result

@@ -37,7 +37,8 @@ class JobApi:
                  error_code_paths=(('error_code',), ('code',)), error_message_paths=(('fail_reason',), ('message',)),
                  progress_paths=(), resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
                  error_shapes=(('error_code', 'error_msg'), ('code', 'message')), host=None,
-                 documents_failure_reason=True, late_appearance=False):
+                 documents_failure_reason=True, late_appearance=False, project_root='/v1/{project_id}',
+                 create_id_paths=(('job_id',),)):
         self.name = name
         self.title = title                          # for docs and messages: 'Elastic Cloud Server'
         self.path = path                            # appended to the root; '{project_id}' and '{job_id}' filled in
@@ -63,6 +64,9 @@ class JobApi:
         self.host = host or name                    # public default https://{host}.{region}.otc.t-systems.com
         self.documents_failure_reason = documents_failure_reason
         self.late_appearance = late_appearance      # new jobs are "not found" for a few seconds
+        # otc.jobs.request: where a relative path starts (after the root), and where create/delete answers put the job id.
+        self.project_root = project_root
+        self.create_id_paths = create_id_paths
 
     def __repr__(self):
         return 'JobApi(%r)' % self.name
@@ -98,6 +102,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         sub_job_paths=(('sub_jobs',),),
         resource_id_paths=(('entities', 'elb', 'id'),),
         not_found=((404, None),),
+        project_root='/v1.0/{project_id}',
     ),
     JobApi(
         'cfw', 'Cloud Firewall v3', '/v3/{project_id}/jobs/{job_id}', ('cfw', 'cfwv3'),
@@ -105,6 +110,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         job_type_paths=(), entities_path=None,
         error_code_paths=(('error_code',),), error_message_paths=(('error_msg',), ('fail_reason',)),
         not_found=((400, 'CFW.00200005'), (404, None)),
+        project_root='/v1/{project_id}', create_id_paths=(('data', 'id'),),
     ),
     _v1_family(
         'ecs', 'Elastic Cloud Server', ('ecs',),
@@ -114,13 +120,13 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         error_message_paths=(('fail_reason',), ('entities', 'errorcode_message'), ('message',)),
     ),
     _v1_family(
-        'evs', 'Elastic Volume Service', ('evs',),
+        'evs', 'Elastic Volume Service', ('evs',), project_root='/v2/{project_id}',
         sub_job_paths=(('entities', 'sub_jobs'),),
         resource_id_paths=(('entities', 'volume_id'),),
         not_found=_COMMON_0011,
     ),
     _v1_family(
-        'ims', 'Image Management Service', ('image',),
+        'ims', 'Image Management Service', ('image',), project_root='',
         sub_job_paths=(('entities', 'sub_jobs_result'),),
         resource_id_paths=(('entities', 'image_id'), ('entities', 'results', '*', 'image_id')),
         # gopher reads process_percent; the docs do not list it.
@@ -135,7 +141,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=_COMMON_0011,  # not documented; inferred from ECS
     ),
     _v1_family(
-        'vbs', 'Volume Backup Service', ('vbsv2', 'vbs'),
+        'vbs', 'Volume Backup Service', ('vbsv2', 'vbs'), project_root='/v2/{project_id}',
         sub_job_paths=(('sub_jobs',),),
         resource_id_paths=(('entities', 'backup_id'),),
         not_found=_COMMON_0011,  # documented as 'common.0011'; codes match case-insensitively
@@ -151,6 +157,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=((404, None),),
         error_shapes=(('errorCode', 'errorMessage'),),
         root_suffixes=(_CCE_SUFFIX, _VERSION_SUFFIX),
+        project_root='/api/v3/projects/{project_id}', create_id_paths=(('status', 'jobID'),),
     ),
     JobApi(
         'rds', 'Relational Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('rdsv3',),
@@ -161,6 +168,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         resource_id_paths=(('instance', 'id'),),
         not_found=((400, 'DBS.200543'), (404, None)),
         late_appearance=True,
+        project_root='/v3/{project_id}',
     ),
     JobApi(
         'dds', 'Document Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('ddsv3',),
@@ -171,6 +179,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         resource_id_paths=(('instance', 'id'),),
         not_found=((400, 'DBS.200543'), (404, None)),  # not documented; inferred from RDS
         late_appearance=True,
+        project_root='/v3/{project_id}',
     ),
     JobApi(
         'ddm', 'Distributed Database Middleware v3', '/v3/{project_id}/jobs/{job_id}', ('ddmv3',),
@@ -182,6 +191,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=((400, 'DBS.300120'), (404, None)),  # not documented; DBS.300120 is the closest
         error_shapes=(('errCode', 'externalMessage'), ('error_code', 'error_msg')),
         documents_failure_reason=False,
+        project_root='/v1/{project_id}',
     ),
 ))
 

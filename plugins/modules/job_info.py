@@ -38,12 +38,21 @@ extends_documentation_fragment:
 '''
 
 EXAMPLES = r'''
-- name: Read the job of a classic ELB create
+- name: Create a classic load balancer (answers at once with a job id)
+  otc.jobs.request:
+    cloud: otc
+    service: elb
+    method: POST
+    path: elbaas/loadbalancers
+    body: {name: web, vpc_id: "{{ vpc_id }}", type: External}
+  register: created
+
+- name: Read its job once, with a token you already have
   otc.jobs.job_info:
     service: elb
-    job_id: "{{ created.json.job_id }}"
+    job_id: "{{ created.job_id }}"
     auth:
-      token: "{{ iam_token }}"
+      token: "{{ vault_otc_token }}"
       project_id: "{{ project_id }}"
   register: elb_job
 
@@ -59,12 +68,12 @@ EXAMPLES = r'''
 - name: How far is a CCE cluster create, with AK/SK from OS_ACCESS_KEY/OS_SECRET_KEY and OS_PROJECT_NAME
   otc.jobs.job_info:
     service: cce
-    job_id: "{{ cluster.json.status.jobID }}"
+    job_id: "{{ cluster | otc.jobs.job_ids('cce') | first }}"   # cluster: a registered create result
   register: cluster_job
 
 - name: Show an RDS job's progress in percent
   ansible.builtin.debug:
-    msg: "{{ lookup('otc.jobs.job', database.json.job_id, service='rds', cloud='otc').progress }}"
+    msg: "{{ lookup('otc.jobs.job', database.job_id, service='rds', cloud='otc').progress }}"
 
 - name: Ad hoc, credentials from OS_* variables
   ansible.builtin.debug:

@@ -86,50 +86,58 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Create a classic load balancer
-  ansible.builtin.uri:
-    url: "https://elb.eu-de.otc.t-systems.com/v1.0/{{ project_id }}/elbaas/loadbalancers"
+- name: Create a classic load balancer (otc.jobs.request, same credentials)
+  otc.jobs.request:
+    cloud: otc
+    service: elb
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: elbaas/loadbalancers
     body: {name: web, vpc_id: "{{ vpc_id }}", type: External, bandwidth: 10, admin_state_up: true}
   register: created
 
 - name: Wait until the load balancer exists
   otc.jobs.job_wait:
+    cloud: otc
     service: elb
-    job_id: "{{ created.json.job_id }}"
+    job_id: "{{ created.job_id }}"
     timeout: 600
-    auth:
-      token: "{{ iam_token }}"
-      project_id: "{{ project_id }}"
   register: waited
 
-- name: Create a server (ECS answers with a job id)
+- name: Or create and wait in one task
+  otc.jobs.request:
+    cloud: otc
+    service: elb
+    method: POST
+    path: elbaas/loadbalancers
+    body: {name: web-2, vpc_id: "{{ vpc_id }}", type: External}
+    wait: true
+    timeout: 600
+
+- name: Create a server with ansible.builtin.uri and a token you already have
   ansible.builtin.uri:
     url: "https://ecs.eu-de.otc.t-systems.com/v1/{{ project_id }}/cloudservers"
     method: POST
     headers:
-      X-Auth-Token: "{{ iam_token }}"
+      X-Auth-Token: "{{ vault_otc_token }}"
     body_format: json
     body: {server: "{{ server_spec }}"}
   register: server
 
 - name: Wait for the server; its id is in resource_ids
   otc.jobs.job_wait:
-    cloud: otc
     service: ecs
     job_id: "{{ server.json.job_id }}"
+    auth:
+      token: "{{ vault_otc_token }}"
+      project_id: "{{ project_id }}"
   register: server_job
 
 - name: Create a volume (EVS)
-  ansible.builtin.uri:
-    url: "https://evs.eu-de.otc.t-systems.com/v2/{{ project_id }}/cloudvolumes"
+  otc.jobs.request:
+    cloud: otc
+    service: evs
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: cloudvolumes
     body: {volume: {name: data, size: 100, volume_type: SSD, availability_zone: eu-de-01}}
   register: volume
 
@@ -137,15 +145,14 @@ EXAMPLES = r'''
   otc.jobs.job_wait:
     cloud: otc
     service: evs
-    job_id: "{{ volume.json.job_id }}"
+    job_id: "{{ volume.job_id }}"
 
-- name: Create an image from a server (IMS)
-  ansible.builtin.uri:
-    url: "https://ims.eu-de.otc.t-systems.com/v2/cloudimages/action"
+- name: Create an image from the server (IMS paths start at the API root)
+  otc.jobs.request:
+    cloud: otc
+    service: ims
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: /v2/cloudimages/action
     body: {name: golden, instance_id: "{{ server_job.job.resource_ids[0] }}"}
   register: image
 
@@ -153,16 +160,15 @@ EXAMPLES = r'''
   otc.jobs.job_wait:
     cloud: otc
     service: ims
-    job_id: "{{ image.json.job_id }}"
+    job_id: "{{ image.job_id }}"
     timeout: 3600
 
 - name: Create bare metal servers (BMS)
-  ansible.builtin.uri:
-    url: "https://bms.eu-de.otc.t-systems.com/v1/{{ project_id }}/baremetalservers"
+  otc.jobs.request:
+    cloud: otc
+    service: bms
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: baremetalservers
     body: {server: "{{ bms_spec }}"}
   register: bms
 
@@ -170,16 +176,15 @@ EXAMPLES = r'''
   otc.jobs.job_wait:
     cloud: otc
     service: bms
-    job_id: "{{ bms.json.job_id }}"
+    job_id: "{{ bms.job_id }}"
     timeout: 3600
 
 - name: Back up a volume (VBS)
-  ansible.builtin.uri:
-    url: "https://vbs.eu-de.otc.t-systems.com/v2/{{ project_id }}/cloudbackups"
+  otc.jobs.request:
+    cloud: otc
+    service: vbs
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: cloudbackups
     body: {backup: {volume_id: "{{ volume_id }}", name: nightly}}
   register: backup
 
@@ -187,71 +192,64 @@ EXAMPLES = r'''
   otc.jobs.job_wait:
     cloud: otc
     service: vbs
-    job_id: "{{ backup.json.job_id }}"
+    job_id: "{{ backup.job_id }}"
 
-- name: Create a CCE cluster (the job id is in status.jobID)
-  ansible.builtin.uri:
-    url: "https://cce.eu-de.otc.t-systems.com/api/v3/projects/{{ project_id }}/clusters"
+- name: Create a CCE cluster (the job id is in status.jobID; request reads it from there)
+  otc.jobs.request:
+    cloud: otc
+    service: cce
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: clusters
     body: "{{ cluster_spec }}"
-    status_code: [200, 201]
   register: cluster
 
 - name: Wait for the cluster, printing progress every minute
   otc.jobs.job_wait:
     cloud: otc
     service: cce
-    job_id: "{{ cluster.json.status.jobID }}"
+    job_id: "{{ cluster.job_id }}"
     timeout: 3600
     max_sleep: 30
     progress_interval: 60
 
 - name: Create an RDS instance
-  ansible.builtin.uri:
-    url: "https://rds.eu-de.otc.t-systems.com/v3/{{ project_id }}/instances"
+  otc.jobs.request:
+    cloud: otc
+    service: rds
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: instances
     body: "{{ rds_spec }}"
-    status_code: [200, 202]
   register: database
 
 - name: Wait for the instance (its job can be "not found" for a few seconds)
   otc.jobs.job_wait:
     cloud: otc
     service: rds
-    job_id: "{{ database.json.job_id }}"
+    job_id: "{{ database.job_id }}"
     timeout: 3600
 
 - name: Create a DDS instance
-  ansible.builtin.uri:
-    url: "https://dds.eu-de.otc.t-systems.com/v3/{{ project_id }}/instances"
+  otc.jobs.request:
+    cloud: otc
+    service: dds
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: instances
     body: "{{ dds_spec }}"
-    status_code: [200, 202]
   register: mongo
 
 - name: Wait for the DDS instance
   otc.jobs.job_wait:
     cloud: otc
     service: dds
-    job_id: "{{ mongo.json.job_id }}"
+    job_id: "{{ mongo.job_id }}"
     timeout: 3600
 
-- name: Create a DDM instance
-  ansible.builtin.uri:
-    url: "https://ddm.eu-de.otc.t-systems.com/v1/{{ project_id }}/instances"
+- name: Create a DDM instance (DDM's v1 API, from the project root /v1/{project_id})
+  otc.jobs.request:
+    cloud: otc
+    service: ddm
     method: POST
-    headers:
-      X-Auth-Token: "{{ iam_token }}"
-    body_format: json
+    path: instances
     body: "{{ ddm_spec }}"
   register: ddm
 
@@ -259,14 +257,14 @@ EXAMPLES = r'''
   otc.jobs.job_wait:
     cloud: otc
     service: ddm
-    job_id: "{{ ddm.json.job_id }}"
+    job_id: "{{ ddm.job_id }}"
     timeout: 3600
 
 - name: Wait for many firewall jobs, four at a time, credentials from clouds.yaml
   otc.jobs.job_wait:
     cloud: otc
     service: cfw
-    job_ids: "{{ cfw_changes.results | map(attribute='json.data.id') | list }}"
+    job_ids: "{{ cfw_changes | otc.jobs.job_ids('cfw') }}"
     max_concurrency: 4
 
 - name: Handle a failed job, and only a failed job
@@ -274,7 +272,7 @@ EXAMPLES = r'''
     - name: Wait for the delete
       otc.jobs.job_wait:
         service: elb
-        job_id: "{{ deleted.json.job_id }}"
+        job_id: "{{ deleted.job_id }}"
   rescue:
     - name: Show why the job failed
       ansible.builtin.debug:

@@ -55,7 +55,7 @@ display = Display()
 
 LOCAL_TRANSPORTS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
 # Actions that show progress lines while they wait.
-WAITING_ACTIONS = ('job_wait',)
+WAITING_ACTIONS = ('job_wait', 'request')
 
 
 class JobsAction(ActionBase):

@@ -7,7 +7,8 @@ Standard library only, Python 3.8+. It serves, on 127.0.0.1:
 * Cloud Firewall v3 ``GET /v3/{project_id}/jobs/{job_id}``;
 * the job APIs of ECS, EVS, IMS, BMS, VBS, CCE, RDS, DDS and DDM (SPEC section 2b, api/job-apis.md), each under
   ``/{service}`` plus its documented path (several share a path and differ only by host in the real cloud), and the
-  create routes of ECS, EVS, CCE, RDS and DDS; every family's facts live in one table, ``FAMILIES``;
+  create and delete routes of every family (IMS: create only; its deletes have no job); every family's facts live
+  in one table, ``FAMILIES``;
 * a control API under ``/_emulator/`` (no auth) to create jobs, inject faults, read counters.
 
 Service routes accept an ``X-Auth-Token`` or an ``SDK-HMAC-SHA256`` AK/SK signature, verified by
@@ -140,6 +141,9 @@ FAMILIES = collections.OrderedDict([
     }),
     ("cfw", {
         "shape": "cfw", "job_path": "/v3/{p}/jobs/{id}", "root": True, "catalog": None,
+        # Create and delete answer {"data": {"id": <job id>, "name"}} (the place otc.jobs reads; paths inferred).
+        "routes": (("POST", "/v2/{p}/firewall", "cfw_create"), ("DELETE", "/v2/{p}/firewall/{rid}", "cfw_delete")),
+        "bad_request": ("CFW.00100001", "The request body must have a non-empty name."),
         "statuses": (None, "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "ms",
         "end_time_pending": "null", "job_type": None, "sub_job_type": None,
         "sub_jobs_at": "hidden", "sub_jobs_empty": "absent", "resource": None, "resource_default": None,
@@ -148,7 +152,7 @@ FAMILIES = collections.OrderedDict([
     }),
     ("ecs", {
         "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("ecs", "ecs", "/ecs/v1/{p}"),
-        "routes": (("POST", "/v1/{p}/cloudservers", "ecs_create"),),
+        "routes": (("POST", "/v1/{p}/cloudservers", "ecs_create"), ("POST", "/v1/{p}/cloudservers/delete", "ecs_delete")),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null",  # the documents do not say what end_time holds while running
         "job_type": "createServer", "sub_job_type": "createSingleServer", "keys": _ECS_KEYS,
@@ -159,7 +163,7 @@ FAMILIES = collections.OrderedDict([
     }),
     ("evs", {
         "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("evs", "evs", "/evs/v2/{p}"),
-        "routes": (("POST", "/v2/{p}/cloudvolumes", "evs_create"),),
+        "routes": (("POST", "/v2/{p}/cloudvolumes", "evs_create"), ("DELETE", "/v2/{p}/cloudvolumes/{rid}", "evs_delete")),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "empty",  # the documented running example has "end_time": ""
         "job_type": "createVolume", "sub_job_type": "createVolume", "keys": _ELB_KEYS,
@@ -170,6 +174,10 @@ FAMILIES = collections.OrderedDict([
     }),
     ("ims", {
         "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("image", "glance", "/ims"),
+        # IMS creates images at /v2/cloudimages/action, without a project in the path (the token's project);
+        # deleting an image is synchronous (no job), so there is no delete route.
+        "routes": (("POST", "/v2/cloudimages/action", "ims_create"),),
+        "bad_request": ("IMG.0001", "The request body must have a non-empty name."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null", "job_type": "imsCreateImageByInstance", "sub_job_type": None, "keys": _IMS_KEYS,
         "progress": "process_percent",  # entities.process_percent: read by gopher only, undocumented (inferred)
@@ -180,6 +188,8 @@ FAMILIES = collections.OrderedDict([
     }),
     ("bms", {
         "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("bms", "bms", "/bms/v1/{p}"),
+        "routes": (("POST", "/v1/{p}/baremetalservers", "bms_create"), ("POST", "/v1/{p}/baremetalservers/delete", "bms_delete")),
+        "bad_request": ("BMS.0001", "The request body must be {\"server\": {\"name\": ...}}."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null", "job_type": "baremetalBatchCreate", "sub_job_type": "baremetalSingleCreate",
         "keys": _ECS_KEYS,
@@ -191,6 +201,9 @@ FAMILIES = collections.OrderedDict([
     }),
     ("vbs", {
         "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("vbsv2", "vbsv2", "/vbs/v2/{p}"),
+        # Deleting a backup is POST /v2/{p}/cloudbackups/{backup_id} (as documented), answered with a job.
+        "routes": (("POST", "/v2/{p}/cloudbackups", "vbs_create"), ("POST", "/v2/{p}/cloudbackups/{rid}", "vbs_delete")),
+        "bad_request": ("VBS.0001", "The request body must be {\"backup\": {\"volume_id\": ..., \"name\": ...}}."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null", "job_type": "bksCreateBackup", "sub_job_type": None, "keys": _ELB_KEYS,
         # Top-level sub_jobs; the documented example has none and no "sub_jobs" key (sub_jobs_empty shows the others).
@@ -201,7 +214,8 @@ FAMILIES = collections.OrderedDict([
     }),
     ("cce", {
         "shape": "cce", "job_path": "/api/v3/projects/{p}/jobs/{id}", "catalog": ("ccev2.0", "ccev2.0", "/cce"),
-        "routes": (("POST", "/api/v3/projects/{p}/clusters", "cce_create"),),
+        "routes": (("POST", "/api/v3/projects/{p}/clusters", "cce_create"),
+                   ("DELETE", "/api/v3/projects/{p}/clusters/{rid}", "cce_delete")),
         "statuses": ("Initializing", "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "go_utc",
         "end_time_pending": "null", "job_type": "CreateCluster", "sub_job_type": None,
         "sub_jobs_at": "cce", "sub_jobs_empty": "absent", "resource": "resourceID", "resource_default": "top",
@@ -212,7 +226,7 @@ FAMILIES = collections.OrderedDict([
     }),
     ("rds", {
         "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("rdsv3", "rdsv3", "/rds/v3/{p}"),
-        "routes": (("POST", "/v3/{p}/instances", "rds_create"),),
+        "routes": (("POST", "/v3/{p}/instances", "rds_create"), ("DELETE", "/v3/{p}/instances/{rid}", "rds_delete")),
         "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
         "end_time_pending": "absent",  # the documented running example has no "ended"
         "job_type": "CreateMysqlSingleHAInstance", "sub_job_type": None,
@@ -226,7 +240,7 @@ FAMILIES = collections.OrderedDict([
     }),
     ("dds", {
         "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("ddsv3", "ddsv3", "/dds/v3/{p}"),
-        "routes": (("POST", "/v3/{p}/instances", "dds_create"),),
+        "routes": (("POST", "/v3/{p}/instances", "dds_create"), ("DELETE", "/v3/{p}/instances/{rid}", "dds_delete")),
         "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
         "end_time_pending": "now",  # the documented running example carries "ended"
         "job_type": "Create_MongoDB", "sub_job_type": None,
@@ -242,6 +256,9 @@ FAMILIES = collections.OrderedDict([
     ("ddm", {
         # Catalog type ddmv3 from the SDKs, not from an OTC endpoint list; its URL form is inferred.
         "shape": "task", "job_path": "/v3/{p}/jobs/{id}", "catalog": ("ddmv3", "ddmv3", "/ddm/v3/{p}"),
+        # Instances are created and deleted with the v1 API (gopher ddm/v1), which answers job_id.
+        "routes": (("POST", "/v1/{p}/instances", "ddm_create"), ("DELETE", "/v1/{p}/instances/{rid}", "ddm_delete")),
+        "bad_request": ("DBS.280001", "The request body must be {\"instance\": {\"name\": ...}}."),
         "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "cet_compact",
         "end_time_pending": "now",  # the documented running example carries "end_time"
         "job_type": "CreateInstance", "sub_job_type": None,
@@ -1251,7 +1268,7 @@ class EmulatorState(object):
         return 200, body, {}
 
     def service_create(self, service, project_id, payload):
-        """POST on a create route (ECS, EVS, CCE, RDS, DDS): a job, answered like the real API.
+        """POST on a create route (CFW, ECS, EVS, IMS, BMS, VBS, CCE, RDS, DDS, DDM): a job, answered like the real API.
 
         A name starting with FAIL_PREFIX gets a failing job (and failing sub-jobs), as ELB's create does.
         """
@@ -1267,6 +1284,46 @@ class EmulatorState(object):
         with self._lock:
             job = self._add_job(service, project_id, spec)
         return status, respond(job["job_id"], job["created_at"]), {}
+
+    def request_project(self, request):
+        """The project of a request whose path names none (IMS): the token's, or the signed X-Project-Id."""
+        token = request.header("x-auth-token")
+        if token:
+            with self._lock:
+                record = self.tokens.get(token)
+            return record["project_id"] if record else PROJECT_ID
+        return request.header("x-project-id") or PROJECT_ID
+
+    def service_delete(self, service, project_id, resource_id, payload):
+        """A delete (DELETE on the resource, or ECS/BMS POST .../delete with the ids in the body): a job.
+
+        A resource id starting with FAIL_PREFIX gets a failing job. ECS and BMS take {"servers": [{"id"}, ...]}.
+        """
+        if resource_id is None:
+            servers = payload.get("servers") if isinstance(payload, dict) else None
+            if not isinstance(servers, list) or not servers or not all(
+                    isinstance(server, dict) and _valid_name(server.get("id")) for server in servers):
+                code, message = FAMILIES[service]["bad_request"]
+                return _family_error(service, 400, code, "The request body must be {\"servers\": [{\"id\": ...}]}.")
+            resource_ids = [server["id"] for server in servers]
+        else:
+            resource_ids = [resource_id]
+        job_type, status, respond = _DELETERS[service]
+        spec = {"job_type": job_type}
+        if FAMILIES[service]["shape"] == "task":
+            spec["instance"] = {"id": resource_ids[0]}
+        elif FAMILIES[service]["shape"] == "cce":
+            spec["resource_id"] = resource_ids[0]
+        elif FAMILIES[service]["resource"] and len(resource_ids) == 1 and FAMILIES[service]["shape"] == "v1":
+            spec["resource_id"] = resource_ids[0]
+        if FAMILIES[service]["sub_jobs_at"] == "entities_total" and len(resource_ids) > 1:
+            spec["sub_jobs"] = [{"job_type": job_type.replace("Batch", "Single"), "resource_id": rid} for rid in resource_ids]
+            spec.pop("resource_id", None)
+        if any(rid.startswith(FAIL_PREFIX) for rid in resource_ids):
+            spec["outcome"] = "fail"
+        with self._lock:
+            job = self._add_job(service, project_id, spec)
+        return status, respond(job["job_id"], resource_ids[0]), {}
 
     def project_lookup(self, query):
         """IAM GET /v3/projects[?name=]: the account's projects of that name ([] for an unknown one)."""
@@ -1385,7 +1442,78 @@ def _create_dds(payload):
     return name, 202, spec, respond
 
 
-_CREATORS = {"ecs": _create_ecs, "evs": _create_evs, "cce": _create_cce, "rds": _create_rds, "dds": _create_dds}
+def _create_cfw(payload):
+    """POST /v2/{p}/firewall {"name", ...} -> 200 {"data": {"id": <job id>, "name"}} (the job id where otc.jobs reads it)."""
+    if not _valid_name(payload.get("name")):
+        return None
+    name = payload["name"]
+    return name, 200, {}, lambda job_id, created: {"data": collections.OrderedDict([("id", job_id), ("name", name)])}
+
+
+def _create_ims(payload):
+    """POST /v2/cloudimages/action {"name", "instance_id", ...} -> 200 {"job_id"}: an imsCreateImageByInstance job."""
+    if not _valid_name(payload.get("name")):
+        return None
+    spec = {"job_type": "imsCreateImageByInstance", "entities": {"image_name": payload["name"]}}
+    return payload["name"], 200, spec, lambda job_id, created: {"job_id": job_id}
+
+
+def _create_bms(payload):
+    """POST /v1/{p}/baremetalservers {"server": {"name", "count"}} -> 200 {"job_id", "order_id": null}.
+
+    A baremetalBatchCreate job with one baremetalSingleCreate sub-job (and server_id) per server.
+    """
+    server = payload.get("server")
+    if not isinstance(server, dict) or not _valid_name(server.get("name")) or not _valid_count(server.get("count", 1)):
+        return None
+    spec = {"job_type": "baremetalBatchCreate",
+            "sub_jobs": [{"job_type": "baremetalSingleCreate"} for dummy in range(server.get("count", 1))]}
+    return server["name"], 200, spec, lambda job_id, created: collections.OrderedDict([("job_id", job_id), ("order_id", None)])
+
+
+def _create_vbs(payload):
+    """POST /v2/{p}/cloudbackups {"backup": {"volume_id", "name"}} -> 200 {"job_id"}: a bksCreateBackup job."""
+    backup = payload.get("backup")
+    if not isinstance(backup, dict) or not _valid_name(backup.get("name")) or not _valid_name(backup.get("volume_id")):
+        return None
+    spec = {"job_type": "bksCreateBackup", "entities": {"volume_id": backup["volume_id"]}}
+    return backup["name"], 200, spec, lambda job_id, created: {"job_id": job_id}
+
+
+def _create_ddm(payload):
+    """POST /v1/{p}/instances {"instance": {"name", ...}} -> 200 {"id", "name", "job_id"} (gopher ddm/v1)."""
+    instance = payload.get("instance")
+    if not isinstance(instance, dict) or not _valid_name(instance.get("name")):
+        return None
+    name, instance_id = instance["name"], _new_resource_id("ddm")
+    spec = {"instance": {"id": instance_id, "name": name}}
+    return name, 200, spec, lambda job_id, created: collections.OrderedDict([("id", instance_id), ("name", name), ("job_id", job_id)])
+
+
+_CREATORS = {"cfw": _create_cfw, "ecs": _create_ecs, "evs": _create_evs, "ims": _create_ims, "bms": _create_bms,
+             "vbs": _create_vbs, "cce": _create_cce, "rds": _create_rds, "dds": _create_dds, "ddm": _create_ddm}
+
+
+def _cce_deleted(job_id, cluster_id):
+    return collections.OrderedDict([
+        ("kind", "Cluster"), ("apiVersion", "v3"),
+        ("metadata", collections.OrderedDict([("uid", cluster_id)])),
+        ("status", collections.OrderedDict([("phase", "Deleting"), ("jobID", job_id)])),
+    ])
+
+
+# service -> (job type, HTTP status, answer(job_id, resource id)) of its delete route
+_DELETERS = {
+    "cfw": ("deleteFirewall", 200, lambda job_id, rid: {"data": collections.OrderedDict([("id", job_id), ("name", rid)])}),
+    "ecs": ("deleteServer", 200, lambda job_id, rid: {"job_id": job_id}),
+    "evs": ("deleteVolume", 200, lambda job_id, rid: {"job_id": job_id}),
+    "bms": ("baremetalBatchDelete", 200, lambda job_id, rid: {"job_id": job_id}),
+    "vbs": ("bksDeleteBackup", 200, lambda job_id, rid: {"job_id": job_id}),
+    "cce": ("DeleteCluster", 200, _cce_deleted),
+    "rds": ("DeleteInstance", 202, lambda job_id, rid: {"job_id": job_id}),
+    "dds": ("Delete_MongoDB", 202, lambda job_id, rid: {"job_id": job_id}),
+    "ddm": ("DeleteInstance", 200, lambda job_id, rid: {"job_id": job_id}),
+}
 
 
 def _job_reference(project_id, job_id):
@@ -1424,7 +1552,8 @@ def _route_table():
     """(method, path segments, route name, job id in the query) of every service route, from FAMILIES.
 
     Each family is served under "/{service}" + its documented paths; ELB and CFW also at the root, as before.
-    "{p}" (project id), "{id}" (job id) and "{lb}" (load balancer id) segments capture path parameters.
+    "{p}" (project id), "{id}" (job id), "{lb}" (load balancer id) and "{rid}" (the resource a delete names) segments
+    capture path parameters.
     """
     table = [("POST", "/v3/auth/tokens", "iam", False), ("GET", "/v3/projects", "iam_projects", False)]
     for service, family in FAMILIES.items():
@@ -1449,6 +1578,7 @@ class _Request(object):
         self.project_id = None
         self.job_id = None
         self.lb_id = None
+        self.resource_id = None
         self.scoped = False  # whether the route names a project (every service route; not IAM's)
         self.route = self._route([unquote(segment) for segment in self.path.split("/")])
 
@@ -1474,6 +1604,7 @@ class _Request(object):
                 self.scoped = "{p}" in captured
                 self.project_id = captured.get("{p}")
                 self.lb_id = captured.get("{lb}")
+                self.resource_id = captured.get("{rid}")
                 # RDS and DDS take the job id from the query string: GET /v3/{p}/jobs?id={id}
                 self.job_id = dict(parse_qsl(self.query, keep_blank_values=True)).get("id") if query_id else captured.get("{id}")
                 return name
@@ -1731,13 +1862,18 @@ class _Handler(BaseHTTPRequestHandler):
             return state.elb_get(request.project_id, request.lb_id)
         if route == "elb_delete":
             return state.elb_delete(request.project_id, request.lb_id)
+        project_id = request.project_id or state.request_project(request)
+        if action == "delete" and request.resource_id is not None:
+            return state.service_delete(service, project_id, request.resource_id, None)
         try:
             payload = json.loads(request.body.decode("utf-8"))
         except ValueError:
             return _family_error(service, 400, FAMILIES[service]["bad_request"][0], "The request body is not valid JSON.")
         if route == "elb_create":
-            return state.elb_create(request.project_id, payload)
-        return state.service_create(service, request.project_id, payload)
+            return state.elb_create(project_id, payload)
+        if action == "delete":
+            return state.service_delete(service, project_id, request.resource_id, payload)
+        return state.service_create(service, project_id, payload)
 
     def _echo_answer(self, status, request):
         """The "echo" fault: the whole request (every header, secrets included, and the body) echoed back in every

@@ -1218,3 +1218,51 @@ def test_cli_state_file_and_signals(tmp_path, signum):
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_create_and_delete_routes_of_every_family(emu):
+    """Every family answers its create and delete on the documented paths, with the job id where its answer puts it."""
+    emu.configure(default_duration=0)
+    p = otc.PROJECT_ID
+    calls = [
+        ("cfw", "POST", "/v2/%s/firewall" % p, {"name": "fw"}, 200, ("data", "id")),
+        ("cfw", "DELETE", "/cfw/v2/%s/firewall/fw1" % p, None, 200, ("data", "id")),
+        ("ecs", "POST", "/ecs/v1/%s/cloudservers/delete" % p, {"servers": [{"id": "s1"}, {"id": "s2"}]}, 200, ("job_id",)),
+        ("evs", "DELETE", "/evs/v2/%s/cloudvolumes/v1" % p, None, 200, ("job_id",)),
+        ("ims", "POST", "/ims/v2/cloudimages/action", {"name": "golden", "instance_id": "s1"}, 200, ("job_id",)),
+        ("bms", "POST", "/bms/v1/%s/baremetalservers" % p, {"server": {"name": "metal", "count": 2}}, 200, ("job_id",)),
+        ("bms", "POST", "/bms/v1/%s/baremetalservers/delete" % p, {"servers": [{"id": "m1"}]}, 200, ("job_id",)),
+        ("vbs", "POST", "/vbs/v2/%s/cloudbackups" % p, {"backup": {"volume_id": "v1", "name": "nightly"}}, 200, ("job_id",)),
+        ("vbs", "POST", "/vbs/v2/%s/cloudbackups/b1" % p, None, 200, ("job_id",)),
+        ("cce", "DELETE", "/cce/api/v3/projects/%s/clusters/c1" % p, None, 200, ("status", "jobID")),
+        ("rds", "DELETE", "/rds/v3/%s/instances/i1" % p, None, 202, ("job_id",)),
+        ("dds", "DELETE", "/dds/v3/%s/instances/i2" % p, None, 202, ("job_id",)),
+        ("ddm", "POST", "/ddm/v1/%s/instances" % p, {"instance": {"name": "ddm"}}, 200, ("job_id",)),
+        ("ddm", "DELETE", "/ddm/v1/%s/instances/fail-i3" % p, None, 200, ("job_id",)),
+    ]
+    jobs = {}
+    for service, method, path, body, status, place in calls:
+        answer = call(emu, method, path, body, headers=token_auth())
+        assert answer.status == status, (service, method, path, answer.json)
+        job_id = answer.json
+        for key in place:
+            job_id = job_id[key]
+        jobs[(service, method, path)] = job_id
+        if service == "cfw":
+            assert call(emu, "GET", "/cfw/v3/%s/jobs/%s" % (p, job_id), headers=token_auth()).json["data"]["id"] == job_id
+        else:
+            assert family_job(emu, service, job_id) is not None, (service, path)
+    ecs = family_job(emu, "ecs", jobs[calls[2][:3]])
+    assert ecs["job_type"] == "deleteServer" and ecs["entities"]["sub_jobs_total"] == 2
+    bms = family_job(emu, "bms", jobs[calls[5][:3]])
+    assert bms["job_type"] == "baremetalBatchCreate" and len(bms["entities"]["sub_jobs"]) == 2
+    assert family_job(emu, "ims", jobs[calls[4][:3]])["job_type"] == "imsCreateImageByInstance"
+    assert family_job(emu, "rds", jobs[calls[10][:3]])["job"]["instance"]["id"] == "i1"
+    ddm = family_job(emu, "ddm", jobs[calls[13][:3]])["job"]
+    assert (ddm["name"], ddm["status"]) == ("DeleteInstance", "Failed")
+    assert call(emu, "POST", "/ecs/v1/%s/cloudservers/delete" % p, {"servers": []}, headers=token_auth()).status == 400
+    assert call(emu, "POST", "/vbs/v2/%s/cloudbackups" % p, {"backup": {"name": "x"}}, headers=token_auth()).status == 400
+    assert call(emu, "POST", "/ims/v2/cloudimages/action", {"name": "x"}).status == 401
+    for route in ("cfw_create", "cfw_delete", "ecs_delete", "evs_delete", "ims_create", "bms_create", "bms_delete",
+                  "vbs_create", "vbs_delete", "cce_delete", "rds_delete", "dds_delete", "ddm_create", "ddm_delete"):
+        assert route in otc.ROUTES
