@@ -155,7 +155,7 @@ stage_docs_lint() {
     (
         cd "$COLLECTION"
         local plugin
-        for plugin in module:job_info module:job_wait lookup:job role:wait_for_jobs; do
+        for plugin in module:job_info module:job_wait module:request filter:job_ids lookup:job role:wait_for_jobs; do
             with_collection "$VENV/bin/ansible-doc" -t "${plugin%%:*}" "otc.jobs.${plugin#*:}" > /dev/null
         done
         with_collection "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
@@ -172,7 +172,9 @@ check_tarball() {
     found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.gitignore|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
     [ -z "$found" ] || die "the tarball carries development files: $(tr '\n' ' ' <<< "$found")- extend build_ignore in galaxy.yml"
     for name in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
-            plugins/modules/job_info.py plugins/modules/job_wait.py plugins/lookup/job.py plugins/doc_fragments/auth.py \
+            plugins/modules/job_info.py plugins/modules/job_wait.py plugins/modules/request.py plugins/action/request.py \
+            plugins/filter/job_ids.py plugins/module_utils/_request.py plugins/module_utils/_job_ids.py \
+            plugins/lookup/job.py plugins/doc_fragments/auth.py \
             plugins/module_utils/_runner.py roles/wait_for_jobs/tasks/main.yml roles/wait_for_jobs/meta/argument_specs.yml; do
         grep -qxF "$name" <<< "$listing" || die "the tarball lacks $name, which users need"
     done

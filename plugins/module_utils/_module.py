@@ -11,7 +11,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs
 from ansible_collections.otc.jobs.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.otc.jobs.plugins.module_utils._request import check_mode
 from ansible_collections.otc.jobs.plugins.module_utils._runner import run
 from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
 
@@ -29,8 +28,7 @@ def main(action):
     if REQUESTS_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     # Every secret read from any source joins no_log_values: Ansible then masks it in the whole result.
-    with check_mode(module.check_mode):
-        result = run(action, module.params, module.warn, Secrets(sink=module.no_log_values))
+    result = run(action, module.params, module.warn, Secrets(sink=module.no_log_values), check_mode=module.check_mode)
     if result.pop('failed', False):
         module.fail_json(**result)
     module.exit_json(**result)

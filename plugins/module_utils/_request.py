@@ -20,11 +20,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import json
 import re
 import socket
-import threading
 import time
 from urllib.parse import quote, unquote
 
@@ -67,22 +65,6 @@ _PATH_CHARS = re.compile(r"\A[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\Z")
 _HEADER_NAME = re.compile(r"\A[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}\Z")
 _HEADER_VALUE = re.compile(r'\A[\x20-\x7e]{0,4096}\Z')
 _PERCENT = re.compile(r'%(?![0-9A-Fa-f]{2})')
-_state = threading.local()
-
-
-@contextlib.contextmanager
-def check_mode(enabled):
-    """While active, ``run_request`` sends nothing but GETs (the module and the action plugin set it)."""
-    previous = getattr(_state, 'check_mode', False)
-    _state.check_mode = bool(enabled)
-    try:
-        yield
-    finally:
-        _state.check_mode = previous
-
-
-def in_check_mode():
-    return getattr(_state, 'check_mode', False)
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -389,7 +371,8 @@ def printable_url(url):
 # --- the task ---------------------------------------------------------------------------------------
 
 
-def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait_options=None, environ=None, base_dir=None):
+def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait_options=None, environ=None, base_dir=None,
+                check_mode=False):
     """The result dict of one otc.jobs.request task; raises OtcJobsError (with result keys in ``details``).
 
     ``wait_options`` are job_wait's validated options when ``wait`` is true; ``environ`` and ``base_dir`` as
@@ -416,7 +399,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         url = url_of(client.root, path, query)
         what = '%s %s %s' % (method, service, params['path'])
         result['request'] = {'method': method, 'url': printable_url(url)}
-        if method != 'GET' and in_check_mode():
+        if method != 'GET' and check_mode:
             result['msg'] = 'check mode: %s was not sent' % what
             return result
         call = Request(client.session, method, url, headers, body, what)

@@ -24,17 +24,18 @@ from ansible_collections.otc.jobs.plugins.module_utils._request import run_reque
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
-def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None):
+def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None, check_mode=False):
     """The result of ``action`` ('job_info' or 'job_wait') with ``params`` (validated by the argument spec).
 
     ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines.
     ``environ`` is the environment the task runs with (default: this process's), ``base_dir`` the
     directory relative paths (clouds.yaml, ca_cert) are found in (default: the working directory).
+    ``check_mode``: the task runs in check mode (otc.jobs.request then sends nothing but GETs).
     A failed result always has ``reason`` (one of _errors.REASONS); a failed job's also ``job``/``jobs``.
     """
     try:
         if action == 'request':
-            return _request_result(params, warn, secrets, progress, clock, environ, base_dir)
+            return _request_result(params, warn, secrets, progress, clock, environ, base_dir, check_mode)
         return _run(action, params, warn, secrets, progress, clock, environ, base_dir)
     except Exception as exc:  # pylint: disable=broad-except
         # A defect of ours must never look like a failed job, nor end in a traceback.
@@ -119,12 +120,12 @@ def _jobs_result(jobs, single):
     return {'job': jobs[0]} if single else {'jobs': jobs}
 
 
-def _request_result(params, warn, secrets, progress, clock, environ, base_dir):
+def _request_result(params, warn, secrets, progress, clock, environ, base_dir, check_mode):
     """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
     try:
         wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
         result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options,
-                             environ=environ, base_dir=base_dir)
+                             environ=environ, base_dir=base_dir, check_mode=check_mode)
     except OtcJobsError as exc:
         result = dict(exc.details)
         result.setdefault('changed', False)

@@ -129,7 +129,7 @@ class JobsAction(ActionBase):
             if self.ACTION in WAITING_ACTIONS and not self._task.no_log:
                 progress = _progress_display(secrets, masked)
             outcome = run(self.ACTION, params, warnings.append, secrets, progress=progress,
-                          environ=self._environment(), base_dir=self._loader.get_basedir())
+                          environ=self._environment(), base_dir=self._loader.get_basedir(), check_mode=self._task.check_mode)
         return _formatted(outcome, params if inject_invocation(task_vars) else None, warnings, masked)
 
     def _environment(self):

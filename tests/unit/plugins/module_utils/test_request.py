@@ -225,8 +225,7 @@ def test_runner_refuses_bad_requests_before_sending(change, message):
 
 def test_check_mode_sends_nothing_but_says_what():
     from ansible_collections.otc.jobs.plugins.module_utils import _runner
-    with _request.check_mode(True):
-        result = _runner.run('request', dict(REQUEST, body={'name': 'x', 'password': 'Body-Secret'}), lambda line: None, Secrets())
+    result = _runner.run('request', dict(REQUEST, body={'name': 'x', 'password': 'Body-Secret'}), lambda line: None, Secrets(),
+                         check_mode=True)
     assert result == {'changed': True, 'request': {'method': 'POST', 'url': 'http://127.0.0.1:9/v1.0/p1/elbaas/loadbalancers'},
                       'msg': 'check mode: POST elb elbaas/loadbalancers was not sent'}
-    assert not _request.in_check_mode()
