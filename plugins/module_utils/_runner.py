@@ -20,15 +20,20 @@ from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdap
 from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
+from ansible_collections.otc.jobs.plugins.module_utils._text import MAX_LINE, MAX_MESSAGE, printable
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
 def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
     """The result of ``action`` ('job_info' or 'job_wait') with ``params`` (validated by the argument spec).
 
-    ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines.
+    ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines; both, and
+    ``msg``, are scrubbed of secrets, made safe for a terminal and capped (``_text``).
     """
     started = clock()
+    warn = _printing(warn, secrets)
+    if progress is not None:
+        progress = _printing(progress, secrets)
     single = params.get('job_id') is not None
     result = {'changed': False}
     client = None
@@ -61,8 +66,8 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
         if action == 'job_wait':
             result.setdefault('elapsed', round(clock() - started, 3))
             result.setdefault('polls', client.polls if client is not None else 0)
-        result.update(failed=True, msg=exc.message)
-        return result
+        result.update(failed=True, msg=_message(exc.message, secrets))
+        return _without_raw(result, params)
     finally:
         if client is not None:
             client.close()
@@ -72,8 +77,34 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic):
     result.update(_jobs_result(jobs, single))
     failure = failure_message(jobs) if action == 'job_wait' else None
     if failure:
-        result.update(failed=True, msg=failure)
+        result.update(failed=True, msg=_message(failure, secrets))
+    return _without_raw(result, params)
+
+
+def _printing(sink, secrets):
+    return lambda line: sink(printable(secrets.scrub(line), MAX_LINE))
+
+
+def _message(text, secrets):
+    return printable(secrets.scrub(text), MAX_MESSAGE)
+
+
+def _without_raw(result, params):
+    """``return_raw: false`` leaves each job's ``raw`` (and its sub-jobs') out of the result."""
+    if params.get('return_raw', True) is not False:
+        return result
+    for job in ([result['job']] if result.get('job') else []) + [job for job in result.get('jobs') or [] if job]:
+        _drop_raw(job)
     return result
+
+
+def _drop_raw(job):
+    stack = [job]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            item.pop('raw', None)
+            stack.extend(item.get('sub_jobs') or [])
 
 
 def _job_ids(params, single):
@@ -86,13 +117,15 @@ def _job_ids(params, single):
 
 
 def _wait_options(params):
+    # The ranges are documented in the jobs doc fragment (plugins/doc_fragments/auth.py).
     options = dict(
-        timeout=_validate.number(params['timeout'], 'timeout', above=0),
-        sleep=_validate.number(params['sleep'], 'sleep', above=0),
-        max_sleep=_validate.number(params['max_sleep'], 'max_sleep', above=0),
-        not_found_timeout=_validate.number(params['not_found_timeout'], 'not_found_timeout', minimum=0),
+        timeout=_validate.number(params['timeout'], 'timeout', above=0, maximum=_validate.MAX_TIMEOUT),
+        sleep=_validate.number(params['sleep'], 'sleep', above=0, maximum=_validate.MAX_SLEEP),
+        max_sleep=_validate.number(params['max_sleep'], 'max_sleep', above=0, maximum=_validate.MAX_SLEEP),
+        not_found_timeout=_validate.number(params['not_found_timeout'], 'not_found_timeout', minimum=0,
+                                           maximum=_validate.MAX_TIMEOUT),
         max_concurrency=_validate.number(params['max_concurrency'], 'max_concurrency', minimum=1, maximum=64, integer=True),
-        progress_interval=_validate.number(params.get('progress_interval', 30), 'progress_interval', minimum=0),
+        progress_interval=_validate.progress_interval(params.get('progress_interval', 30)),
     )
     if options['max_sleep'] < options['sleep']:
         raise OtcJobsError('max_sleep (%s) must be at least sleep (%s)' % (params['max_sleep'], params['sleep']))
