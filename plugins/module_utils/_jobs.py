@@ -139,7 +139,7 @@ def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
     for warning in settings.warnings:
         warn(warning)
     http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size)
-    auth = make_authenticator(settings, http, secrets)
+    auth = make_authenticator(settings, http, secrets, warn=warn)
     if settings.auth_type == 'password' or (settings.auth_type == 'aksk' and not auth.project_id):
         _warn_plain_http([settings.auth_url], warn)
     auth.prepare(deadline)
