@@ -137,4 +137,4 @@ def quote(value):
 
 
 def _plain(value):
-    return ('%d' % value) if float(value).is_integer() else repr(value)
+    return ('%d' % value) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
