@@ -25,7 +25,9 @@ Decisions where the contract is silent:
   many sub-jobs the API listed) and ``truncated`` (each list that was cut, such as ``entities.sub_jobs``
   or ``sub_jobs``, with its full length). ``raw`` keeps everything.
   The work is then proportional to the body: 100 000 sub-jobs are not 100 000 normalized jobs.
-- ``error`` code and message and ``job_type`` are capped at ``MAX_TEXT`` characters (``raw`` keeps them whole).
+- ``error`` code and message, ``job_type`` and sub-job ids are printable text: control and bidi characters are
+  visible escapes (``_text.safe``), capped at ``MAX_TEXT`` characters. ``raw`` (and ``status``, which decides the
+  state) keep them as received; messages, warnings and progress lines escape them when printing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,7 +43,7 @@ from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._api import extract_error, scalar_text
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse
 from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
-from ansible_collections.otc.jobs.plugins.module_utils._text import cap
+from ansible_collections.otc.jobs.plugins.module_utils._text import cap, safe
 
 STATES = ('init', 'running', 'success', 'failed', 'unknown')
 JOB_KEYS = ('id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',
@@ -148,7 +150,7 @@ def _normalize(api, job, body, project_id, job_id, depth):
     sub_jobs, sub_jobs_total = _sub_jobs(api, job, project_id, depth)
     entities, truncated = _entities(api, job)
     normalized = {
-        'id': _first_text([job], api.id_paths) or job_id,
+        'id': _sub_job_id(_first_text([job], api.id_paths), depth) or job_id,
         'service': api.name,
         'project_id': project_id,
         'status': scalar_text(status),
@@ -186,8 +188,13 @@ def _job_error(api, job, body):
             'message': _capped(_first_text(sources, api.error_message_paths))}
 
 
+def _sub_job_id(text, depth):
+    # The job's own id is checked against the id asked for (a mismatch is refused); a sub-job's is only shown.
+    return _capped(text) if depth and text is not None else text
+
+
 def _capped(text):
-    return None if text is None else cap(text, MAX_TEXT)
+    return None if text is None else cap(safe(text), MAX_TEXT)
 
 
 def _entities(api, job):

@@ -1142,3 +1142,122 @@ def test_a_rate_limited_wait_finishes_without_a_request_storm(tmp_path):
     assert len(gets) < 6 * len(jobs), '%d GETs for %d jobs of 3 s (%d answered 429)' % (len(gets), len(jobs), throttled)
     assert peak <= 8, peak  # default max_concurrency
     assert result['polls'] == len(gets), (result['polls'], len(gets))
+
+
+# === issue 18: hardening, second round ===============================================================================
+
+ESCAPES = u'\x1b]0;pwned\x07\x1b[2J\rOK\x08\x00\x9b\u202eevil\u2066x\u2069'
+RAW_CONTROLS = re.compile(u'[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+ELB_LIKE_ID = 'ff8080825ecc523f015ecd0a98f82f77'
+MANY_FAILED = 50000
+
+
+def _many_failed_sub_jobs(count):
+    sub_jobs = [{'status': 'FAIL', 'job_id': 's%06d' % index, 'error_code': 'ELB.7001', 'fail_reason': 'port in use'}
+                for index in range(count)]
+    return lambda exchange: json.dumps(hostile.elb_job_body(exchange.job_id, 'SUCCESS', sub_jobs=sub_jobs))
+
+
+@pytest.fixture(scope='module')
+def second_round(tmp_path_factory):
+    directory = tmp_path_factory.mktemp('second_round')
+    closed = __import__('socket').socket()
+    closed.bind(('127.0.0.1', 0))
+    refused_port = closed.getsockname()[1]
+    closed.close()
+    with hostile.HostileServer() as srv:
+        srv.on_job('esc-fail', hostile.job('FAIL', error_code='ELB.1' + ESCAPES, fail_reason='quota' + ESCAPES,
+                                           job_type='create' + ESCAPES))
+        srv.on_job('esc-sub', hostile.job('SUCCESS', sub_jobs=[hostile.elb_job_body('sub' + ESCAPES, 'FAIL',
+                                                                                     fail_reason='why' + ESCAPES)]))
+        srv.on_job('many-failed', hostile.status_answer(200, _many_failed_sub_jobs(MANY_FAILED)))
+        srv.on_job('huge-reason', hostile.job('FAIL', fail_reason='reason ' * (3 * 1024 * 1024 // 7)))
+        srv.on_job('storm-503', hostile.status_answer(503, {'error_code': 'SYS.503', 'error_msg': 'busy'}))
+        srv.on_job(ELB_LIKE_ID, hostile.status_answer(404, {'code': 'Common.0011', 'message': 'job not found'}))
+        base = dict(endpoint=srv.url, auth=token_auth(), api_timeout=2)
+
+        def info(name, job_id, **extra):
+            return task(name, 'job_info', cap=60, **dict(base, service='elb', job_id=job_id, **extra))
+
+        def wait(name, job_id, **extra):
+            args = dict(base, service='elb', job_id=job_id, timeout=4, sleep=0.3, max_sleep=1)
+            args.update(extra)
+            return task(name, 'job_wait', cap=60, **args)
+
+        tasks = wait('escapes wait', 'esc-fail', progress_interval=1, return_raw=False)
+        tasks += info('escapes sub-job', 'esc-sub', return_raw=False)
+        tasks += info('many failed sub-jobs', 'many-failed', return_raw=False)
+        tasks += wait('huge reason', 'huge-reason', return_raw=False)
+        tasks += info('refused info', 'refused-1', endpoint='http://127.0.0.1:%d' % refused_port)
+        tasks += wait('refused wait', 'refused-2', endpoint='http://127.0.0.1:%d' % refused_port, timeout=3)
+        tasks += wait('503 storm', 'storm-503', timeout=3)
+        tasks += wait('range timeout', 'range-1', timeout=9.3e9) + wait('range api_timeout', 'range-2', api_timeout=1e10)
+        tasks += wait('range progress', 'range-3', progress_interval=1e-9)
+        tasks += wait('not found ecs', ELB_LIKE_ID, service='ecs', not_found_timeout=0)
+        tasks += wait('not found cce', ELB_LIKE_ID, service='cce', not_found_timeout=0)
+        run = dump('second_round', run_playbook(tasks, directory=str(directory)))
+        srv.wait_idle()
+        yield {'run': run, 'srv': srv, 'refused_port': refused_port}
+
+
+def test_control_and_bidi_characters_from_the_api_never_reach_the_terminal(second_round):
+    run = second_round['run']
+    assert not RAW_CONTROLS.findall(run.output), RAW_CONTROLS.findall(run.output)[:10]
+    msg = failed(run, 'escapes wait')['msg']
+    assert '\\x1b]0;pwned\\x07' in msg and '\\u202eevil' in msg and '\\x0dOK' in msg, msg
+    assert run.task('escapes wait')['job']['error']['message'].startswith('quota\\x1b]0;pwned')
+    warnings = assert_ok(run, 'escapes sub-job').get('warnings') or []
+    assert len(warnings) == 1 and '\\x1b' in warnings[0] and not RAW_CONTROLS.findall(warnings[0]), warnings
+
+
+def test_50000_failed_sub_jobs_give_one_bounded_warning_and_a_small_result(second_round):
+    run = second_round['run']
+    result = assert_ok(run, 'many failed sub-jobs')
+    warnings = result.get('warnings') or []
+    assert len(warnings) == 1, len(warnings)
+    assert len(warnings[0]) < 1100 and 'of its sub-jobs failed' in warnings[0], warnings[0]
+    assert result['job']['sub_jobs_total'] == MANY_FAILED and len(result['job']['sub_jobs']) == 1000
+    assert 'raw' not in result['job']
+    assert len(json.dumps(result)) < 1024 * 1024, len(json.dumps(result))  # the body is about 4 MB
+    assert took(result) < 30, took(result)
+
+
+def test_a_3_mb_failure_reason_is_capped_everywhere(second_round):
+    run = second_round['run']
+    result = failed(run, 'huge reason')
+    assert len(result['msg']) < 4100 and result['msg'].endswith(' more characters'), len(result['msg'])
+    assert len(json.dumps(result)) < 64 * 1024, len(json.dumps(result))
+    assert len(run.output) < 512 * 1024, len(run.output)  # was 45 MB of log for one such task
+
+
+def test_a_refused_port_is_named_with_attempts(second_round):
+    run, port = second_round['run'], second_round['refused_port']
+    for name in ('refused info', 'refused wait'):
+        msg = failed(run, name)['msg']
+        assert 'connection refused by 127.0.0.1:%d' % port in msg and 'attempts over' in msg, (name, msg)
+        assert 'not sent' not in msg and 'Error(' not in msg and 'Pool' not in msg, (name, msg)
+
+
+def test_a_503_storm_ends_naming_the_503(second_round):
+    msg = failed(second_round['run'], '503 storm')['msg']
+    assert 'HTTP 503 SYS.503: busy' in msg and 'attempts over' in msg and 'not sent' not in msg, msg
+
+
+def test_numbers_beyond_their_range_are_refused_before_any_request(second_round):
+    run, srv = second_round['run'], second_round['srv']
+    expected = {'range timeout': 'timeout must be at most 604800, got 9300000000',
+                'range api_timeout': 'api_timeout must be at most 86400, got 10000000000',
+                'range progress': 'progress_interval must be 0 (no progress lines) or at least 1 s, got 1e-09'}
+    for name, message in expected.items():
+        result = failed(run, name)
+        assert result['msg'] == message and took(result) < 10, (name, result['msg'])
+    assert not [srv.requests_for(job_id=job_id) for job_id in ('range-1', 'range-2', 'range-3') if srv.requests_for(job_id=job_id)]
+    assert 'timestamp out of range' not in run.output
+
+
+def test_not_found_names_the_api_asked_and_suggests_checking_service(second_round):
+    run = second_round['run']
+    msg = failed(run, 'not found ecs')['msg']
+    assert 'asked the Elastic Cloud Server API, service ecs; check service' in msg, msg
+    msg = failed(run, 'not found cce')['msg']
+    assert 'check service' in msg and 'looks like a job of elb or ecs' in msg, msg
