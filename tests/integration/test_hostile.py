@@ -1261,3 +1261,83 @@ def test_not_found_names_the_api_asked_and_suggests_checking_service(second_roun
     assert 'asked the Elastic Cloud Server API, service ecs; check service' in msg, msg
     msg = failed(run, 'not found cce')['msg']
     assert 'check service' in msg and 'looks like a job of elb or ecs' in msg, msg
+
+
+SLOW_DNS_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'slow_dns_plugins')
+
+
+def test_a_slow_resolver_is_bounded_by_api_timeout_and_timeout(tmp_path):
+    """Names under .slow-dns.test take 45 s to resolve in the controller process (slow_dns_plugins/slow_dns.py)."""
+    from tests.integration.harness import CALLBACKS
+    with hostile.HostileServer() as srv:
+        srv.on_job('dns-1', hostile.job('SUCCESS'))
+        slow = 'http://api.slow-dns.test:%d' % srv.port
+        tasks = task('dns info', 'job_info', cap=60, service='elb', job_id='dns-1', endpoint=slow, auth=token_auth(), api_timeout=2)
+        tasks += task('dns wait', 'job_wait', cap=60, service='elb', job_id='dns-1', endpoint=slow, auth=token_auth(),
+                      api_timeout=30, timeout=5, sleep=0.5)
+        tasks += task('dns iam', 'job_info', cap=60, service='elb', job_id='dns-1', endpoint=srv.url, token_cache=False,
+                      api_timeout=2, auth=pw_auth('http://iam.slow-dns.test:%d/v3' % srv.port))
+        tasks += lookup_task('dns lookup', 'dns-1', cap=60, service='elb', endpoint=slow, auth=token_auth(), api_timeout=2)
+        run = dump('slow_dns', run_playbook(tasks, directory=str(tmp_path),
+                                            env={'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS + os.pathsep + SLOW_DNS_PLUGINS}))
+    msg = failed(run, 'dns info')['msg']
+    assert 'name resolution of api.slow-dns.test did not finish within 2 s' in msg, msg
+    assert took(run.task('dns info')) < 10, took(run.task('dns info'))  # was 45 s
+    result = failed(run, 'dns wait')
+    assert took(result) < 12, took(result)
+    assert 'timed out after 5 s' in result['msg'] and 'name resolution of api.slow-dns.test did not finish' in result['msg'], result['msg']
+    msg = failed(run, 'dns iam')['msg']
+    assert 'cannot reach IAM' in msg and 'name resolution of iam.slow-dns.test did not finish within 2 s' in msg, msg
+    assert took(run.task('dns iam')) < 10
+    lookup = run.task('dns lookup')
+    assert lookup['_status'] == 'failed' and 'name resolution of api.slow-dns.test' in lookup['msg'], lookup
+    assert took(lookup) < 10, took(lookup)
+    assert srv.requests == []
+
+
+def test_a_rotten_token_cache_file_is_replaced_with_one_warning(emulator, playbook, tmp_path):
+    job = emulator.create_job('elb', duration=0)['job_id']
+    auth = emulator_pw_auth(emulator)
+    rot = ('- name: rot the cache (%s)\n  ansible.builtin.copy:\n    dest: "{{ item }}"\n    content: %s\n    mode: "0600"\n'
+           '  with_fileglob: ["%s/cache/otc.jobs/token-*.json"]\n')
+    tasks = task('warm', 'job_info', service='elb', job_id=job, auth=auth)
+    tasks += rot % ('nested', json.dumps('[' * 100000 + ']' * 100000), tmp_path)
+    tasks += task('after nesting', 'job_info', service='elb', job_id=job, auth=auth)
+    tasks += rot % ('digits', json.dumps('{"token": "t", "expires_at": %s}' % ('9' * 400)), tmp_path)
+    tasks += task('after digits', 'job_wait', service='elb', job_id=job, auth=auth)
+    tasks += task('cached again', 'job_info', service='elb', job_id=job, auth=auth)
+    run = playbook(tasks)
+    for name in ('after nesting', 'after digits'):
+        result = assert_ok(run, name)
+        warnings = [line for line in result.get('warnings') or [] if 'token cache' in line]
+        assert len(warnings) == 1 and 'ignored and removed' in warnings[0], (name, result.get('warnings'))
+    assert not [line for line in assert_ok(run, 'cached again').get('warnings') or [] if 'token cache' in line]
+    assert 'recursion' not in run.output and 'too large to convert' not in run.output
+    iam_calls = [entry for entry in emulator.stats()['requests'] if entry['route'] == 'iam']
+    assert len(iam_calls) == 3, len(iam_calls)  # warm, and once after each rotten file; 'cached again' used the cache
+
+
+def test_a_killed_ansible_playbook_leaves_no_poller_behind(tmp_path):
+    from tests.integration.harness import CALLBACKS, ansible_env
+    with hostile.HostileServer() as srv:
+        srv.on_job('orphan-1', hostile.timed_job(600))
+        play = ('- hosts: localhost\n  gather_facts: false\n  tasks:\n' + '    ' + task(
+            'long wait', 'job_wait', service='elb', job_id='orphan-1', endpoint=srv.url, auth=token_auth(), timeout=120,
+            sleep=0.5, max_sleep=1, progress_interval=0).replace('\n', '\n    '))
+        path = tmp_path / 'play.yml'
+        path.write_text(play)
+        env = ansible_env(str(tmp_path), {'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS, 'OTC_JOBS_RESULTS': str(tmp_path / 'r.json')})
+        process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            began = __import__('time').monotonic()
+            while len(srv.requests_for(job_id='orphan-1')) < 3 and __import__('time').monotonic() - began < 60:
+                __import__('time').sleep(0.2)
+            assert len(srv.requests_for(job_id='orphan-1')) >= 3, 'the wait never started'
+        finally:
+            process.kill()  # kill -9 of ansible-playbook
+            process.wait()
+        __import__('time').sleep(5)  # "within seconds"
+        seen = len(srv.requests_for(job_id='orphan-1'))
+        __import__('time').sleep(4)
+        assert len(srv.requests_for(job_id='orphan-1')) == seen, 'the orphaned worker kept polling'
