@@ -128,6 +128,9 @@ class TokenCache:
 
     def store(self, key, entry, password=None, kind='token'):
         entry = dict(entry)
+        expires_at = _expiry(entry.get('expires_at'))
+        if expires_at is not None and expires_at - self.clock() > MAX_LIFETIME:
+            entry['expires_at'] = self.clock() + MAX_LIFETIME  # what load would refuse as no real expiry
         if kind == 'token':
             if password is None:
                 return False

@@ -1317,17 +1317,24 @@ def test_a_rotten_token_cache_file_is_replaced_with_one_warning(emulator, playbo
     assert len(iam_calls) == 3, len(iam_calls)  # warm, and once after each rotten file; 'cached again' used the cache
 
 
-def test_a_killed_ansible_playbook_leaves_no_poller_behind(tmp_path):
+@pytest.mark.parametrize('path', ['controller', 'module'])
+def test_a_killed_ansible_playbook_leaves_no_poller_behind(tmp_path, path):
+    """kill -9 of ansible-playbook: the action plugin's worker (controller path) and a module run by a worker through
+    /bin/sh (module path: the remote_local connection) both stop polling within seconds."""
     from tests.integration.harness import CALLBACKS, ansible_env
+    connections = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'connection_plugins')
     with hostile.HostileServer() as srv:
         srv.on_job('orphan-1', hostile.timed_job(600))
-        play = ('- hosts: localhost\n  gather_facts: false\n  tasks:\n' + '    ' + task(
-            'long wait', 'job_wait', service='elb', job_id='orphan-1', endpoint=srv.url, auth=token_auth(), timeout=120,
-            sleep=0.5, max_sleep=1, progress_interval=0).replace('\n', '\n    '))
-        path = tmp_path / 'play.yml'
-        path.write_text(play)
-        env = ansible_env(str(tmp_path), {'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS, 'OTC_JOBS_RESULTS': str(tmp_path / 'r.json')})
-        process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path)], env=env,
+        text = task('long wait', 'job_wait', service='elb', job_id='orphan-1', endpoint=srv.url, auth=token_auth(), timeout=120,
+                    sleep=0.5, max_sleep=1, progress_interval=0)
+        if path == 'module':
+            text += '  vars: {ansible_connection: remote_local}\n'
+        play = '- hosts: localhost\n  gather_facts: false\n  tasks:\n' + '    ' + text.replace('\n', '\n    ')
+        play_path = tmp_path / 'play.yml'
+        play_path.write_text(play)
+        env = ansible_env(str(tmp_path), {'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS, 'OTC_JOBS_RESULTS': str(tmp_path / 'r.json'),
+                                          'ANSIBLE_CONNECTION_PLUGINS': connections})
+        process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(play_path)], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             began = __import__('time').monotonic()
