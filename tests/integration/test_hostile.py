@@ -1168,8 +1168,8 @@ def second_round(tmp_path_factory):
     with hostile.HostileServer() as srv:
         srv.on_job('esc-fail', hostile.job('FAIL', error_code='ELB.1' + ESCAPES, fail_reason='quota' + ESCAPES,
                                            job_type='create' + ESCAPES))
-        srv.on_job('esc-sub', hostile.job('SUCCESS', sub_jobs=[hostile.elb_job_body('sub' + ESCAPES, 'FAIL',
-                                                                                     fail_reason='why' + ESCAPES)]))
+        failed_sub = hostile.elb_job_body('sub' + ESCAPES, 'FAIL', fail_reason='why' + ESCAPES)
+        srv.on_job('esc-sub', hostile.job('SUCCESS', sub_jobs=[failed_sub]))
         srv.on_job('many-failed', hostile.status_answer(200, _many_failed_sub_jobs(MANY_FAILED)))
         srv.on_job('huge-reason', hostile.job('FAIL', fail_reason='reason ' * (3 * 1024 * 1024 // 7)))
         srv.on_job('storm-503', hostile.status_answer(503, {'error_code': 'SYS.503', 'error_msg': 'busy'}))

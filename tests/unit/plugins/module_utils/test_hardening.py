@@ -32,8 +32,7 @@ from ansible_collections.otc.jobs.plugins.module_utils._token_cache import MAX_F
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import CallerGone, JobWaiter, ParentWatch
 
 HOSTILE = u'\x1b]0;pwned\x07\x1b[2J\rOK\x08\x00\x85\u202eevil\u2066x\u2069'
-UNSAFE = [chr(code) for code in list(range(0x20)) + list(range(0x7f, 0xa0))] + [u'\u202a', u'\u202b', u'\u202c', u'\u202d',
-                                                                                  u'\u202e', u'\u2066', u'\u2067', u'\u2068', u'\u2069']
+UNSAFE = [chr(code) for code in list(range(0x20)) + list(range(0x7f, 0xa0)) + list(range(0x202a, 0x202f)) + list(range(0x2066, 0x206a))]
 BASE = {'service': 'elb', 'job_id': 'a', 'job_ids': None, 'auth': {'token': 'tok-secret', 'project_id': 'p1'},
         'endpoint': 'http://127.0.0.1:9', 'token_cache': False}
 WAIT = {'timeout': 10, 'sleep': 1, 'max_sleep': 10, 'not_found_timeout': 30, 'max_concurrency': 8, 'progress_interval': 30}
@@ -236,8 +235,8 @@ def test_a_rotten_cache_file_is_ignored_removed_and_warned_about_once(cache_dir,
 
 
 def test_a_catalog_too_big_for_the_cache_is_cut_to_the_job_services_once(cache_dir):
-    catalog = [{'type': 'junk%d' % index, 'endpoints': [{'url': 'https://x%d.example.com/v1' % index, 'interface': 'public',
-                                                          'region': 'eu-de'}] * 2} for index in range(10000)]
+    endpoint = {'url': 'https://x.example.com/v1', 'interface': 'public', 'region': 'eu-de'}
+    catalog = [{'type': 'junk%d' % index, 'endpoints': [endpoint] * 2} for index in range(10000)]
     catalog.append({'type': 'elb', 'endpoints': [{'url': 'https://elb.example.com', 'interface': 'public', 'region': 'eu-de'}]})
     warnings = []
     cache = TokenCache(str(cache_dir), clock=lambda: NOW, warn=warnings.append, catalog_types=frozenset(['elb']))

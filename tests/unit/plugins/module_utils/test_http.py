@@ -397,4 +397,3 @@ def test_tls_failures_name_the_cause_without_library_internals(tls_server, monke
     assert error.message.startswith('TLS verification failed for https://127.0.0.1:%d: certificate verify failed: '
                                     'self-signed certificate;' % tls_server.port), error.message
     assert not [word for word in LIBRARY_WORDS if word in error.message], error.message
-
