@@ -70,15 +70,15 @@ class RetryPolicy:
         """
         attempt = 0
         started = self.clock()
-        real = None
+        real = []  # the last failure of a request that was sent
         while True:
             try:
                 return func()
             except TransientError as exc:
-                if getattr(exc, 'not_sent', False) and real is not None:
-                    raise _summed(real, attempt, self.clock() - started)
+                if getattr(exc, 'not_sent', False) and real:
+                    raise _summed(real[-1], attempt, self.clock() - started)
                 attempt += 1
-                real = exc
+                real[:] = [exc]
                 pause = self._pause(attempt, exc)
                 if pause is None or self._stopped():
                     raise _summed(exc, attempt, self.clock() - started)
