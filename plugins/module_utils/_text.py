@@ -56,7 +56,8 @@ def cap(text, limit):
     if backslash >= 0 and re.match(r'\\(?:x[0-9a-f]{2}|u[0-9a-f]{4})', text[backslash:backslash + 6]) \
             and backslash + (4 if text[backslash + 1] == 'x' else 6) > len(head):
         head = head[:backslash]
-    return u'%s\u2026 %d more characters' % (head.rstrip(), len(text) - len(head))
+    head = head.rstrip()
+    return u'%s\u2026 %d more characters' % (head, len(text) - len(head))
 
 
 def printable(text, limit=MAX_LINE):
