@@ -139,8 +139,9 @@ options:
     aliases: [cacert]
   api_timeout:
     description:
-      - Seconds each HTTP request may take, all of it - connecting, waiting and reading the answer. Defaults to the
-        cloud's C(api_timeout), else 30.
+      - Seconds each HTTP request may take, all of it - resolving the host name, connecting, waiting and reading the
+        answer. Defaults to the cloud's C(api_timeout), else 30.
+      - Greater than 0 and at most 86400 (one day); a value outside fails before any request is sent.
     type: float
   token_cache:
     description:
@@ -192,6 +193,22 @@ options:
       - Several job ids of the same service; results come back in the same order.
     type: list
     elements: str
+  return_raw:
+    description:
+      - Whether each returned job (and each sub-job) carries RV(job.raw), the API body exactly as received.
+      - V(false) leaves it out, which keeps the results of large waits small (a body can be up to 8 MiB); every other
+        key stays.
+    type: bool
+    default: true
+    version_added: 0.3.0
+notes:
+  - Lists are bounded. A job keeps at most 1000 sub-jobs per level and 1000 items of each list directly inside
+    C(entities); where a list was cut, the job also has C(sub_jobs_total) and C(truncated) (each cut list with its full
+    length). C(error) code and message and C(job_type) are cut at 4000 characters. C(raw) keeps the body whole.
+  - Text from the API (reasons, codes, job types, ids) is made safe before it is printed in a message, warning or
+    progress line - control characters (escape sequences, carriage returns, backspaces, NUL) and bidirectional
+    overrides become visible escapes such as C(\x1b) or C(\u202e). Messages are cut at 4000 characters and warnings
+    and progress lines at 1000, ending in C(… N more characters). Results keep the data as received.
 '''
 
     # Extra configuration sources for plugins (lookup): merged into the options above.

@@ -58,6 +58,7 @@ def jobs_argument_spec():
         service=dict(type='str', required=True, choices=list(SERVICES)),
         job_id=dict(type='str'),
         job_ids=dict(type='list', elements='str'),
+        return_raw=dict(type='bool', default=True),
     )
 
 

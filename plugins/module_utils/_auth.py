@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.otc.jobs.plugins.module_utils._auth_method_aksk import AkskAuth
 from ansible_collections.otc.jobs.plugins.module_utils._auth_method_password import PasswordAuth
 from ansible_collections.otc.jobs.plugins.module_utils._auth_method_token import TokenAuth
+from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICE_TABLE
 from ansible_collections.otc.jobs.plugins.module_utils._token_cache import TokenCache
 
 # In order of inference: access keys are the most specific credentials, a password the least.
@@ -37,8 +38,9 @@ def infer_method(auth):
     return None
 
 
-def make_authenticator(settings, http, secrets, cache=None):
+def make_authenticator(settings, http, secrets, cache=None, warn=None):
     method = method_named(settings.auth_type)
     if cache is None and settings.token_cache:
-        cache = TokenCache(directory=settings.cache_directory)
+        cache = TokenCache(directory=settings.cache_directory, warn=warn, catalog_types=frozenset(
+            name for api in SERVICE_TABLE.values() for name in api.catalog_types))
     return method(settings, http, secrets, cache=cache)

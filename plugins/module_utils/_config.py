@@ -131,7 +131,7 @@ def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None)
     if interface not in INTERFACES:
         raise InvalidInput('interface %s is not one of %s' % (_validate.quote(interface), ', '.join(INTERFACES)))
     api_timeout = _first_given(options.get('api_timeout'), cloud.get('api_timeout'), DEFAULT_API_TIMEOUT)
-    api_timeout = _validate.number(_as_number(api_timeout, 'api_timeout'), 'api_timeout', above=0)
+    api_timeout = _validate.number(_as_number(api_timeout, 'api_timeout'), 'api_timeout', above=0, maximum=_validate.MAX_API_TIMEOUT)
     token_cache = options.get('token_cache')
     return Settings(
         auth_type=method.NAME, auth=auth, region=region, endpoint=endpoint, verify=verify, api_timeout=api_timeout,

@@ -21,6 +21,7 @@ REASONS = (
     'api_error',      # the API answered with an error, or could not be reached
     'auth_error',     # credentials missing or refused
     'invalid_input',  # options or ids refused before any request was sent
+    'cancelled',      # the process that started the wait is gone (no one is left to read the result)
     'internal',       # a defect of otc.jobs: please report it
 )
 JOB_FAILED = 'job_failed'

@@ -19,15 +19,20 @@ __metaclass__ = type
 
 import email.utils
 import http.client
+import ipaddress
 import json
 import math
+import re
 import socket
+import ssl
 import threading
 import time
 import traceback
 import zlib
+from urllib.parse import urlsplit
 
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse, OtcJobsError, TransientError, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils._text import cap, safe
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -144,6 +149,7 @@ class _Watchdog:
     """Shuts down every socket of one request once its deadline passes."""
 
     def __init__(self, seconds):
+        self.deadline = time.monotonic() + max(0.0, seconds)
         self.expired = False
         self._sockets = []
         self._lock = threading.Lock()
@@ -186,10 +192,31 @@ def _watch(sock):
 
 
 class _WatchedMixin:
-    """Registers the connection's sockets with the running request's watchdog (new and reused ones)."""
+    """Registers the connection's sockets with the running request's watchdog (new and reused ones).
+
+    The host name is resolved here, within the request's deadline (``resolve``), and the connection
+    is made to the addresses found, in order: a resolver that takes 45 s cannot hold a task either.
+    """
 
     def _new_conn(self):
-        sock = super(_WatchedMixin, self)._new_conn()
+        watchdog = getattr(_active, 'watchdog', None)
+        host = self._dns_host
+        if watchdog is None or _is_ip(host):
+            sock = super(_WatchedMixin, self)._new_conn()
+        else:
+            sock = None
+            addresses = resolve(host, self.port, watchdog.deadline - time.monotonic())
+            try:
+                for index, address in enumerate(addresses):
+                    self._dns_host = address
+                    try:
+                        sock = super(_WatchedMixin, self)._new_conn()
+                        break
+                    except (OSError, Urllib3Error):
+                        if index == len(addresses) - 1:
+                            raise
+            finally:
+                self._dns_host = host
         _watch(sock)
         return sock
 
@@ -237,6 +264,64 @@ def _use_watched_pools(manager):
         manager.pool_classes_by_scheme = {'http': _WatchedHTTPPool, 'https': _WatchedHTTPSPool}
 
 
+# --- name resolution ------------------------------------------------------------------------------
+
+
+class NameNotFound(OtcJobsError):
+    """The host name does not exist: waiting will not make it exist."""
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host.strip('[]'))
+        return True
+    except ValueError:
+        return False
+
+
+def resolve(host, port, seconds):
+    """The addresses of ``host`` (in the resolver's order), found within ``seconds``.
+
+    ``socket.getaddrinfo`` cannot be interrupted, so it runs in a daemon thread that is abandoned
+    when the time is up: TransientError (deadline passed) naming what took the time. A name that
+    does not exist is NameNotFound (not retried); a temporary resolver failure is transient.
+    """
+    outcome = {}
+    done = threading.Event()
+
+    def work():
+        try:
+            outcome['addresses'] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome['error'] = exc
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, name='otc.jobs-resolve')
+    worker.daemon = True
+    worker.start()
+    if not done.wait(max(0.0, seconds)):
+        raise TransientError('name resolution of %s did not finish within %s s' % (host, seconds_text(round(max(0.0, seconds), 1))),
+                             deadline_passed=True)
+    error = outcome.get('error')
+    if isinstance(error, socket.gaierror) and error.args and error.args[0] in _NO_SUCH_NAME:
+        raise NameNotFound('the host name %s does not exist (DNS answered: %s); check endpoint and auth_url' % (
+            host, safe(error.args[1] if len(error.args) > 1 else 'no such name')))
+    if error is not None:
+        reason = error.args[1] if isinstance(error, socket.gaierror) and len(error.args) > 1 else str(error)
+        raise TransientError('name resolution of %s failed: %s' % (host, cap(safe(reason), 200)))
+    addresses = []
+    for family, dummy_type, dummy_proto, dummy_name, address in outcome['addresses']:
+        if family in (socket.AF_INET, getattr(socket, 'AF_INET6', None)) and address[0] not in addresses:
+            addresses.append(address[0])
+    if not addresses:
+        raise NameNotFound('the host name %s has no IP address; check endpoint and auth_url' % host)
+    return addresses
+
+
+_NO_SUCH_NAME = tuple(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODATA') if hasattr(socket, name))
+
+
 # --- the client -----------------------------------------------------------------------------------
 
 
@@ -278,8 +363,10 @@ class HttpClient:
         """One request, answered completely before ``deadline`` (monotonic) and within api_timeout."""
         seconds = self.seconds_for(deadline)
         if seconds <= 0:
-            raise TransientError('%s to %s not sent: no time left before the deadline' % (method, origin(url)),
+            exc = TransientError('%s to %s not sent: no time left before the deadline' % (method, origin(url)),
                                  deadline_passed=True)
+            exc.not_sent = True  # the retry layer then reports the failure before this one
+            raise exc
         watchdog = _Watchdog(seconds)
         _active.watchdog = watchdog
         answer = None
@@ -299,16 +386,17 @@ class HttpClient:
         except requests.exceptions.SSLError as exc:
             if watchdog.expired:
                 raise self._too_slow(method, url, seconds)
-            raise OtcJobsError(
-                'TLS verification failed for %s: %s; set ca_cert to the right CA bundle '
-                '(or validate_certs: false for a test endpoint)' % (origin(url), _first_line(exc)))
+            raise OtcJobsError(_describe_tls_error(exc, url))
         except requests.exceptions.InvalidURL as exc:
             raise OtcJobsError('%s to %s failed: the URL is not valid (%s)' % (method, origin(url), _first_line(exc)))
         except (requests.exceptions.RequestException, Urllib3Error, http.client.HTTPException, OSError, ValueError) as exc:
             # ValueError covers urllib3's/http.client's complaints about hostile status lines and headers.
             if watchdog.expired:
                 raise self._too_slow(method, url, seconds)
-            raise TransientError('%s to %s failed: %s' % (method, origin(url), _describe_transport_error(exc)))
+            described = _describe_transport_error(exc, url)
+            if described.startswith('connection refused by'):
+                raise TransientError(described)
+            raise TransientError('%s to %s failed: %s' % (method, origin(url), described))
         finally:
             _active.watchdog = None
             watchdog.cancel()
@@ -373,22 +461,79 @@ def origin(url):
     return head.rsplit('@', 1)[-1] if '@' in head else head
 
 
+# Library internals that say nothing to a person: '<...HTTPConnection object at 0x7f..>: ', 'HTTPConnectionPool(host=..): ',
+# 'Max retries exceeded with url: /path (Caused by ...)' (the path holds the job id and project id).
+_INTERNALS = re.compile(r'<[^<>]*\bobject at 0x[0-9a-fA-F]+>:?\s*|\b\w*Pool\(host=[^)]*\):?\s*|Max retries exceeded with url: \S*\s*')
+
+
 def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
+    text = _INTERNALS.sub('', str(exc)).strip().splitlines()
+    return cap(safe(text[0]), 300) if text else 'no detail'
 
 
-def _describe_transport_error(exc):
-    if isinstance(exc, requests.exceptions.ReadTimeout) or 'read timed out' in str(exc).lower():
+def _causes(exc):
+    """``exc`` and what it wraps (causes, contexts, urllib3's ``reason``, exceptions among its args), outermost first."""
+    seen = []
+    queue = [exc]
+    while queue and len(seen) < 20:
+        item = queue.pop(0)
+        if not isinstance(item, BaseException) or any(item is known for known in seen):
+            continue
+        seen.append(item)
+        queue.extend([item.__cause__, item.__context__, getattr(item, 'reason', None)] + list(item.args))
+    return seen
+
+
+def _host_port(url):
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or '?'
+    if ':' in host:
+        host = '[%s]' % host
+    return '%s:%s' % (host, port or (443 if parts.scheme == 'https' else 80))
+
+
+def _describe_tls_error(exc, url):
+    """'TLS verification failed for https://host:port: certificate verify failed: self-signed certificate; ...'."""
+    for cause in _causes(exc):
+        if isinstance(cause, getattr(ssl, 'SSLCertVerificationError', ())):
+            reason = getattr(cause, 'verify_message', None) or 'the certificate is not valid'
+            return ('TLS verification failed for %s: certificate verify failed: %s; set ca_cert to the right CA bundle '
+                    '(or validate_certs: false for a test endpoint)' % (origin(url), safe(reason)))
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError):
+            reason = (getattr(cause, 'reason', None) or 'handshake failed').replace('_', ' ').lower()
+            return ('TLS handshake with %s failed: %s (is the endpoint an https:// server? check endpoint, ca_cert '
+                    'and validate_certs)' % (origin(url), safe(reason)))
+    return ('TLS verification failed for %s; set ca_cert to the right CA bundle '
+            '(or validate_certs: false for a test endpoint)' % origin(url))
+
+
+def _describe_transport_error(exc, url=''):
+    """The real cause of a transport failure in words a person knows; no library class names."""
+    causes = _causes(exc)
+    texts = ' '.join(str(cause) for cause in causes).lower()
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes) or 'connection refused' in texts:
+        return 'connection refused by %s' % _host_port(url)
+    if any(isinstance(cause, http.client.LineTooLong) for cause in causes) or \
+            ('more than' in texts and 'headers' in texts) or 'header line' in texts:
+        return 'answer headers too large'
+    if isinstance(exc, requests.exceptions.ReadTimeout) or 'read timed out' in texts:
         return 'no answer within the read timeout (api_timeout)'
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return 'connection timed out (api_timeout)'
-    text = _first_line(exc)
-    lower = text.lower()
-    if 'reset' in lower or 'aborted' in lower or 'RemoteDisconnected' in text:
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or any(isinstance(cause, socket.timeout) for cause in causes):
+        return 'connection to %s timed out (api_timeout)' % _host_port(url)
+    if any(isinstance(cause, (ConnectionResetError, ConnectionAbortedError, http.client.RemoteDisconnected)) for cause in causes) \
+            or 'reset' in texts or 'aborted' in texts or 'remote end closed' in texts:
         return 'connection reset by the server'
-    if 'refused' in lower:
-        return 'connection refused'
-    if 'incompleteread' in lower or 'ended prematurely' in lower or 'chunked' in lower:
+    if any(isinstance(cause, http.client.IncompleteRead) for cause in causes) or 'incompleteread' in texts \
+            or 'ended prematurely' in texts or 'chunked' in texts:
         return 'the answer was cut off or garbled'
-    return 'connection error (%s)' % text[:200]
+    for cause in causes:
+        if isinstance(cause, OSError) and cause.strerror:
+            return 'connection to %s failed: %s' % (_host_port(url), safe(cause.strerror).lower())
+    innermost = causes[-1] if causes else exc
+    text = _first_line(innermost)
+    return 'connection to %s failed: %s' % (_host_port(url), cap(text, 200))

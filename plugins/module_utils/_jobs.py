@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import threading
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
@@ -17,7 +18,17 @@ from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, 
 from ansible_collections.otc.jobs.plugins.module_utils._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
+from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
+from ansible_collections.otc.jobs.plugins.module_utils._text import safe
+
+# How many failed sub-jobs the one summary warning names (the others are counted).
+WARNED_SUB_JOBS = 5
+# Job id shapes by family, for the hint of a "not found" message: the v1 families use 32 hex digits,
+# the others UUIDs. Where the shape of an id does not fit the service asked, the message says whose it looks like.
+_ID_SHAPES = (
+    (re.compile(r'\A[0-9a-f]{32}\Z'), ('elb', 'ecs', 'evs', 'ims', 'bms', 'vbs')),
+    (re.compile(r'\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z'), ('cfw', 'cce', 'rds', 'dds', 'ddm')),
+)
 
 
 class JobNotFound(ApiError):
@@ -69,7 +80,7 @@ class JobClient:
             body = self.session.get_json(self.url(job_id), 'reading %s job %s' % (self.service, job_id), deadline)
         except ApiError as exc:
             if self.api.is_not_found(exc.status_code, exc.code):
-                raise JobNotFound('%s job %s not found: %s' % (self.service, job_id, exc.message.split(' failed: ', 1)[-1]),
+                raise JobNotFound(not_found_message(self.api, job_id, exc.message.split(' failed: ', 1)[-1]),
                                   status_code=exc.status_code, code=exc.code, api_message=exc.api_message)
             if exc.status_code == 401 and self.refused_hint:
                 exc.reword('%s (%s)' % (exc.message, self.refused_hint))
@@ -82,21 +93,45 @@ def unknown_status_warning(job):
         job['service'], job['id'], job['status'], job['service'])
 
 
+def not_found_message(api, job_id, answer):
+    """'ecs job X not found: HTTP 404 ... (asked the Elastic Cloud Server API, service ecs; check service: ...)'."""
+    hint = ''
+    for shape, services in _ID_SHAPES:
+        if shape.match(job_id.lower()) and api.name not in services:
+            hint = '; the id looks like a job of %s' % ' or '.join(name for name in services if name in SERVICES)
+    return '%s job %s not found: %s (asked the %s API, service %s; check service: a job of another service is never found there%s)' % (
+        api.name, job_id, answer, api.title, api.name, hint)
+
+
 def failed_sub_job_warnings(job):
-    """One line per failed sub-job (at any depth) of a job that succeeded."""
+    """At most one line for a job that succeeded: how many of its sub-jobs (at any depth) failed, naming the first few."""
     if not job or job['state'] != 'success':
         return []
-    lines = []
+    named = []
+    count = 0
     stack = list(job['sub_jobs'])
+    stack.reverse()
     while stack:
-        sub_job = stack.pop(0)
+        sub_job = stack.pop()
         if sub_job['state'] == 'failed':
-            error = sub_job['error'] or {}
-            reason = ' '.join(part for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
-            lines.append('%s job %s succeeded, but its sub-job %s failed: %s' % (
-                job['service'], job['id'], sub_job['id'] or '(no id)', reason))
-        stack.extend(sub_job['sub_jobs'])
-    return lines
+            count += 1
+            if len(named) < WARNED_SUB_JOBS:
+                error = sub_job['error'] or {}
+                reason = ' '.join(safe(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
+                named.append('%s failed: %s' % (safe(sub_job['id'] or '(no id)'), reason))
+        stack.extend(reversed(sub_job['sub_jobs']))
+    if not count:
+        return []
+    total = job.get('sub_jobs_total')
+    if count == 1:
+        line = '%s job %s succeeded, but its sub-job %s' % (job['service'], job['id'], named[0])
+    else:
+        line = '%s job %s succeeded, but %d of its sub-jobs failed: %s' % (job['service'], job['id'], count, '; '.join(named))
+        if count > len(named):
+            line += '; and %d more' % (count - len(named))
+    if total is not None and total > len(job['sub_jobs']):
+        line += ' (of the first %d of %d sub-jobs, the ones kept)' % (len(job['sub_jobs']), total)
+    return [line]
 
 
 def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
@@ -106,7 +141,7 @@ def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
     for warning in settings.warnings:
         warn(warning)
     http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size, proxies=settings.proxies)
-    auth = make_authenticator(settings, http, secrets)
+    auth = make_authenticator(settings, http, secrets, warn=warn)
     if settings.auth_type == 'password' or (settings.auth_type == 'aksk' and not auth.project_id):
         _warn_plain_http([settings.auth_url], warn)
     auth.prepare(deadline)

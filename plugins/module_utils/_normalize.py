@@ -20,6 +20,14 @@ Decisions where the contract is silent:
 - Only the top-level body must carry a status; sub-jobs are read leniently (a sub-job without one
   is ``unknown``), and sub-jobs nested deeper than ``MAX_SUB_JOB_DEPTH`` are dropped.
 - ``progress`` is an int 0-100 from ``60``, ``"60"`` or ``"60%"``; anything else is null.
+- Long lists are kept up to ``MAX_LIST_ITEMS`` (1000) items: ``sub_jobs`` (each level) and the lists
+  directly inside ``entities``. A job where a list was cut has two more keys: ``sub_jobs_total`` (how
+  many sub-jobs the API listed) and ``truncated`` (each list that was cut, such as ``entities.sub_jobs``
+  or ``sub_jobs``, with its full length). ``raw`` keeps everything.
+  The work is then proportional to the body: 100 000 sub-jobs are not 100 000 normalized jobs.
+- ``error`` code and message, ``job_type`` and sub-job ids are printable text: control and bidi characters are
+  visible escapes (``_text.safe``), capped at ``MAX_TEXT`` characters. ``raw`` (and ``status``, which decides the
+  state) keep them as received; messages, warnings and progress lines escape them when printing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,11 +43,14 @@ from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._api import extract_error, scalar_text
 from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse
 from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
+from ansible_collections.otc.jobs.plugins.module_utils._text import cap, safe
 
 STATES = ('init', 'running', 'success', 'failed', 'unknown')
 JOB_KEYS = ('id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',
             'begin_time', 'end_time', 'duration', 'error', 'entities', 'sub_jobs', 'progress', 'resource_ids', 'raw')
 MAX_SUB_JOB_DEPTH = 10
+MAX_LIST_ITEMS = 1000
+MAX_TEXT = 4000
 _FINISHED_STATES = ('success', 'failed')
 
 _EPOCH = datetime.datetime(1970, 1, 1)
@@ -136,26 +147,32 @@ def _normalize(api, job, body, project_id, job_id, depth):
     finished = state in _FINISHED_STATES
     begin = _first_instant(job, api.begin_paths)
     end = _first_instant(job, api.end_paths) if finished else None
-    sub_jobs = _sub_jobs(api, job, project_id, depth)
-    return {
-        'id': _first_text([job], api.id_paths) or job_id,
+    sub_jobs, sub_jobs_total = _sub_jobs(api, job, project_id, depth)
+    entities, truncated = _entities(api, job)
+    normalized = {
+        'id': _sub_job_id(_first_text([job], api.id_paths), depth) or job_id,
         'service': api.name,
         'project_id': project_id,
         'status': scalar_text(status),
         'state': state,
         'finished': finished,
         'succeeded': state == 'success',
-        'job_type': _first_text([job], api.job_type_paths),
+        'job_type': _capped(_first_text([job], api.job_type_paths)),
         'begin_time': None if begin is None else _format_instant(begin),
         'end_time': None if end is None else _format_instant(end),
         'duration': _duration(begin, end),
         'error': _job_error(api, job, body) if state == 'failed' else None,
-        'entities': _entities(api, job),
+        'entities': entities,
         'sub_jobs': sub_jobs,
         'progress': _first_progress(job, api.progress_paths),
         'resource_ids': _resource_ids(api, job, sub_jobs),
         'raw': body,
     }
+    if sub_jobs_total > len(sub_jobs):
+        truncated['sub_jobs'] = sub_jobs_total
+    if truncated:
+        normalized.update(sub_jobs_total=sub_jobs_total, truncated=truncated)
+    return normalized
 
 
 def _duration(begin, end):
@@ -167,36 +184,64 @@ def _duration(begin, end):
 def _job_error(api, job, body):
     """``{code, message}`` of a failed job; CFW may put ``error_code``/``error_msg`` beside ``data``."""
     sources = [job] if body is job or not isinstance(body, dict) else [job, body]
-    return {'code': _first_text(sources, api.error_code_paths), 'message': _first_text(sources, api.error_message_paths)}
+    return {'code': _capped(_first_text(sources, api.error_code_paths)),
+            'message': _capped(_first_text(sources, api.error_message_paths))}
+
+
+def _sub_job_id(text, depth):
+    # The job's own id is checked against the id asked for (a mismatch is refused); a sub-job's is only shown.
+    return _capped(text) if depth and text is not None else text
+
+
+def _capped(text):
+    return None if text is None else cap(safe(text), MAX_TEXT)
 
 
 def _entities(api, job):
+    """``(entities, truncated)``: the entities object, its lists cut to MAX_LIST_ITEMS (a copy only then)."""
     entities = _get(job, api.entities_path) if api.entities_path else None
-    return entities if isinstance(entities, dict) else {}
+    if not isinstance(entities, dict):
+        return {}, {}
+    truncated = dict(('entities.%s' % key, len(value)) for key, value in entities.items()
+                     if isinstance(value, list) and len(value) > MAX_LIST_ITEMS)
+    if not truncated:
+        return entities, {}
+    return dict((key, value[:MAX_LIST_ITEMS] if isinstance(value, list) else value) for key, value in entities.items()), truncated
 
 
 def _sub_jobs(api, job, project_id, depth):
-    """Normalized sub-jobs from every place the service keeps them; non-object items are skipped."""
+    """``(sub_jobs, total)``: normalized sub-jobs from every place the service keeps them, at most
+    MAX_LIST_ITEMS; ``total`` counts all the job objects listed. Non-object items are skipped."""
     if depth >= MAX_SUB_JOB_DEPTH:
-        return []
+        return [], 0
     found = []
+    total = 0
     for path in api.sub_job_paths:
         items = _get(job, path)
         if isinstance(items, list):
-            found.extend(_normalize(api, item, item, project_id, None, depth + 1) for item in items if isinstance(item, dict))
-    return found
+            for item in items:
+                if isinstance(item, dict):
+                    total += 1
+                    if len(found) < MAX_LIST_ITEMS:
+                        found.append(_normalize(api, item, item, project_id, None, depth + 1))
+    return found, total
 
 
 def _resource_ids(api, job, sub_jobs):
     """Ids of what the job and its sub-jobs made or changed, in order, each once."""
     ids = []
+    seen = set()
     for path in api.resource_id_paths:
         for value in _values(job, path):
             text = scalar_text(value)
-            if text and text not in ids:
+            if text and text not in seen:
+                seen.add(text)
                 ids.append(text)
     for sub_job in sub_jobs:
-        ids.extend(value for value in sub_job['resource_ids'] if value not in ids)
+        for value in sub_job['resource_ids']:
+            if value not in seen:
+                seen.add(value)
+                ids.append(value)
     return ids
 
 

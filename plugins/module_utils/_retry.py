@@ -63,22 +63,31 @@ class RetryPolicy:
         return self.deadline - self.clock()
 
     def call(self, func):
-        """Call ``func()`` until it returns, raising the last TransientError when out of tries or time."""
+        """Call ``func()`` until it returns, raising the last TransientError when out of tries or time.
+
+        The error raised names the last real cause (a request that was not even sent for lack of
+        time is not one) and, after more than one try, how many there were over how long.
+        """
         attempt = 0
+        started = self.clock()
+        real = []  # the last failure of a request that was sent
         while True:
             try:
                 return func()
             except TransientError as exc:
+                if getattr(exc, 'not_sent', False) and real:
+                    raise _summed(real[-1], attempt, self.clock() - started)
                 attempt += 1
+                real[:] = [exc]
                 pause = self._pause(attempt, exc)
                 if pause is None or self._stopped():
-                    raise
+                    raise _summed(exc, attempt, self.clock() - started)
                 if self.stop is not None:
                     self.stop.wait(pause)
                 else:
                     self.sleep(pause)
                 if self._stopped():
-                    raise
+                    raise _summed(exc, attempt, self.clock() - started)
 
     def _stopped(self):
         return self.stop is not None and self.stop.is_set()
@@ -104,3 +113,10 @@ class RetryPolicy:
             # Never sleep past the deadline: one last try right at it is still worth making.
             pause = min(pause, remaining)
         return pause
+
+
+def _summed(exc, attempts, seconds):
+    """``exc`` with '(N attempts over T s)' added after more than one try."""
+    if attempts > 1:
+        exc.reword('%s (%d attempts over %s s)' % (exc.message, attempts, seconds_text(round(max(0.0, seconds), 1))))
+    return exc

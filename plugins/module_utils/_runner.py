@@ -21,13 +21,15 @@ from ansible_collections.otc.jobs.plugins.module_utils._errors import INTERNAL, 
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
 from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
+from ansible_collections.otc.jobs.plugins.module_utils._text import MAX_LINE, MAX_MESSAGE, printable
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
 
 
 def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None, check_mode=False):
     """The result of ``action`` ('job_info' or 'job_wait') with ``params`` (validated by the argument spec).
 
-    ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines.
+    ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines; both, and
+    ``msg``, are scrubbed of secrets, made safe for a terminal and capped (``_text``).
     ``environ`` is the environment the task runs with (default: this process's), ``base_dir`` the
     directory relative paths (clouds.yaml, ca_cert) are found in (default: the working directory).
     ``check_mode``: the task runs in check mode (otc.jobs.request then sends nothing but GETs).
@@ -40,11 +42,15 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic, envi
     except Exception as exc:  # pylint: disable=broad-except
         # A defect of ours must never look like a failed job, nor end in a traceback.
         return {'changed': False, 'failed': True, 'reason': INTERNAL,
-                'msg': 'internal error in otc.jobs %s (%s: %s); please report it' % (action, type(exc).__name__, str(exc)[:300])}
+                'msg': _message('internal error in otc.jobs %s (%s: %s); please report it' % (
+                    action, type(exc).__name__, str(exc)[:300]), secrets)}
 
 
 def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
     started = clock()
+    warn = _printing(warn, secrets)
+    if progress is not None:
+        progress = _printing(progress, secrets)
     single = params.get('job_id') is not None
     result = {'changed': False}
     client = None
@@ -77,8 +83,8 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
         if action == 'job_wait':
             result.setdefault('elapsed', round(clock() - started, 3))
             result.setdefault('polls', client.polls if client is not None else 0)
-        result.update(failed=True, msg=exc.message, reason=exc.REASON)
-        return result
+        result.update(failed=True, msg=_message(exc.message, secrets), reason=exc.REASON)
+        return _without_raw(result, params)
     finally:
         if client is not None:
             client.close()
@@ -88,8 +94,34 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
     result.update(_jobs_result(jobs, single))
     failure = failure_message(jobs) if action == 'job_wait' else None
     if failure:
-        result.update(failed=True, msg=failure, reason=JOB_FAILED)
+        result.update(failed=True, msg=_message(failure, secrets), reason=JOB_FAILED)
+    return _without_raw(result, params)
+
+
+def _printing(sink, secrets):
+    return lambda line: sink(printable(secrets.scrub(line), MAX_LINE))
+
+
+def _message(text, secrets):
+    return printable(secrets.scrub(text), MAX_MESSAGE)
+
+
+def _without_raw(result, params):
+    """``return_raw: false`` leaves each job's ``raw`` (and its sub-jobs') out of the result."""
+    if params.get('return_raw', True) is not False:
+        return result
+    for job in ([result['job']] if result.get('job') else []) + [job for job in result.get('jobs') or [] if job]:
+        _drop_raw(job)
     return result
+
+
+def _drop_raw(job):
+    stack = [job]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            item.pop('raw', None)
+            stack.extend(item.get('sub_jobs') or [])
 
 
 def _job_ids(params, single):
@@ -102,13 +134,15 @@ def _job_ids(params, single):
 
 
 def _wait_options(params):
+    # The ranges are documented in the jobs doc fragment (plugins/doc_fragments/auth.py).
     options = dict(
-        timeout=_validate.number(params['timeout'], 'timeout', above=0),
-        sleep=_validate.number(params['sleep'], 'sleep', above=0),
-        max_sleep=_validate.number(params['max_sleep'], 'max_sleep', above=0),
-        not_found_timeout=_validate.number(params['not_found_timeout'], 'not_found_timeout', minimum=0),
+        timeout=_validate.number(params['timeout'], 'timeout', above=0, maximum=_validate.MAX_TIMEOUT),
+        sleep=_validate.number(params['sleep'], 'sleep', above=0, maximum=_validate.MAX_SLEEP),
+        max_sleep=_validate.number(params['max_sleep'], 'max_sleep', above=0, maximum=_validate.MAX_SLEEP),
+        not_found_timeout=_validate.number(params['not_found_timeout'], 'not_found_timeout', minimum=0,
+                                           maximum=_validate.MAX_TIMEOUT),
         max_concurrency=_validate.number(params['max_concurrency'], 'max_concurrency', minimum=1, maximum=64, integer=True),
-        progress_interval=_validate.number(params.get('progress_interval', 30), 'progress_interval', minimum=0),
+        progress_interval=_validate.progress_interval(params.get('progress_interval', 30)),
     )
     if options['max_sleep'] < options['sleep']:
         raise InvalidInput('max_sleep (%s) must be at least sleep (%s)' % (params['max_sleep'], params['sleep']))
@@ -122,6 +156,9 @@ def _jobs_result(jobs, single):
 
 def _request_result(params, warn, secrets, progress, clock, environ, base_dir, check_mode):
     """otc.jobs.request: the call, its job id and, with ``wait``, the wait (``_request``)."""
+    warn = _printing(warn, secrets)
+    if progress is not None:
+        progress = _printing(progress, secrets)
     try:
         wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
         result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options,
@@ -129,8 +166,8 @@ def _request_result(params, warn, secrets, progress, clock, environ, base_dir, c
     except OtcJobsError as exc:
         result = dict(exc.details)
         result.setdefault('changed', False)
-        result.update(failed=True, msg=exc.message, reason=exc.REASON)
-        return result
+        result.update(failed=True, msg=_message(exc.message, secrets), reason=exc.REASON)
+        return _without_raw(result, params)
     job = result.get('job')
     if job is not None:
         if job['state'] == 'unknown':
@@ -139,5 +176,5 @@ def _request_result(params, warn, secrets, progress, clock, environ, base_dir, c
             warn(line)
         failure = failure_message([job])
         if failure:
-            result.update(failed=True, msg=failure, reason=JOB_FAILED)
-    return result
+            result.update(failed=True, msg=_message(failure, secrets), reason=JOB_FAILED)
+    return _without_raw(result, params)

@@ -29,6 +29,12 @@ _HOST = re.compile(r'\A(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-
 _IPV6 = re.compile(r'\A\[[0-9A-Fa-f:.]+\]\Z')
 _PATH = re.compile(r'\A[A-Za-z0-9._~!$&\'()*+,;=:@%/-]*\Z')
 ID_RULE = "use 1-64 letters, digits, '-' or '_'"
+# Upper bounds of the numeric options (documented in plugins/doc_fragments/auth.py): beyond them a
+# deadline would overflow the platform's time_t, or a progress line would flood the log.
+MAX_TIMEOUT = 7 * 86400        # timeout, not_found_timeout: one week
+MAX_API_TIMEOUT = 86400        # api_timeout: one day
+MAX_SLEEP = 3600               # sleep, max_sleep: one hour
+MIN_PROGRESS_INTERVAL = 1      # progress_interval: 0 (off) or 1 s to MAX_TIMEOUT
 
 
 def is_id(value):
@@ -100,6 +106,15 @@ def number(value, option, minimum=None, above=None, maximum=None, integer=False)
     return int(value) if integer else float(value)
 
 
+def progress_interval(value, option='progress_interval'):
+    """0 (no progress lines) or MIN_PROGRESS_INTERVAL to MAX_TIMEOUT seconds."""
+    value = number(value, option, minimum=0, maximum=MAX_TIMEOUT)
+    if 0 < value < MIN_PROGRESS_INTERVAL:
+        raise InvalidInput('%s must be 0 (no progress lines) or at least %d s, got %s' % (
+            option, MIN_PROGRESS_INTERVAL, _plain(value)))
+    return value
+
+
 def header_secret(value, option):
     """A credential sent in a header (or used to sign one); refused, never quoted, when it is not visible ASCII."""
     if not isinstance(value, str) or not _HEADER_SAFE.match(value):
@@ -122,4 +137,4 @@ def quote(value):
 
 
 def _plain(value):
-    return ('%d' % value) if float(value).is_integer() else repr(value)
+    return ('%d' % value) if float(value).is_integer() and abs(value) < 1e16 else repr(value)

@@ -11,14 +11,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import random
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError, TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils._text import safe
 
 
 class PollSchedule:
@@ -114,6 +116,78 @@ class Throttle:
         return in_flight < self.limit and (self.resume_at is None or now >= self.resume_at)
 
 
+class ParentWatch:
+    """Whether the process that started this wait is still there.
+
+    A wait that outlives its caller polls for nobody. After a ``kill -9`` of ``ansible-playbook`` the
+    worker process that runs an action plugin is re-parented; a module run by such a worker (through
+    ``/bin/sh``) keeps its own parent, but the worker above it is re-parented. So the watch records
+    each process from this one up to the nearest ``ansible-playbook``/``ansible``/``ansible-runner``
+    process (the worker; read from ``/proc``, at most ``MAX_DEPTH`` levels) with its parent at the
+    start, and ``gone()`` is True once any of them has vanished or has another parent. Without such an
+    ancestor (a remote host, ``async``, no ``/proc``) only this process's own parent is watched.
+    """
+
+    MAX_DEPTH = 6
+    ANSIBLE_COMMANDS = ('ansible-playbook', 'ansible', 'ansible-runner', 'ansible-console', 'ansible-pull')
+
+    def __init__(self, getppid=None, proc='/proc'):
+        self._proc = proc
+        self._getppid = getppid
+        if getppid is not None or not hasattr(os, 'getppid'):
+            self.chain = [(None, getppid())] if getppid is not None else []
+        else:
+            self.chain = self._ancestry()
+
+    @property
+    def parent(self):
+        return self.chain[0][1] if self.chain else None
+
+    def _ancestry(self):
+        chain = [(None, os.getppid())]
+        pid = os.getppid()
+        for dummy in range(self.MAX_DEPTH):
+            if pid is None or pid <= 1:
+                break
+            parent = self._parent_of(pid)
+            if parent is None:
+                break
+            chain.append((pid, parent))
+            if self._is_ansible(pid):
+                return chain
+            pid = parent
+        return chain[:1]
+
+    def _parent_of(self, pid):
+        try:
+            with open('%s/%d/stat' % (self._proc, pid), 'rb') as handle:
+                stat = handle.read().decode('utf-8', 'replace')
+            return int(stat[stat.rindex(')') + 2:].split()[1])
+        except (IOError, OSError, ValueError, IndexError):
+            return None
+
+    def _is_ansible(self, pid):
+        try:
+            with open('%s/%d/cmdline' % (self._proc, pid), 'rb') as handle:
+                argv = handle.read().decode('utf-8', 'replace').split('\0')[:2]
+        except (IOError, OSError):
+            return False
+        return any(os.path.basename(arg) in self.ANSIBLE_COMMANDS for arg in argv)
+
+    def gone(self):
+        for pid, parent in self.chain:
+            now = (self._getppid or os.getppid)() if pid is None else self._parent_of(pid)
+            if now != parent:
+                return True
+        return False
+
+
+class CallerGone(OtcJobsError):
+    """The process that started the wait is gone: nobody is left to report to."""
+
+    REASON = 'cancelled'
+
+
 class WaitResult:
     def __init__(self, jobs, elapsed, polls):
         self.jobs = jobs
@@ -144,8 +218,9 @@ class JobWaiter:
     """
 
     def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=8,
-                 warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None):
+                 warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None, parent=None):
         self.client = client
+        self.parent = parent if parent is not None else ParentWatch()
         self.timeout = float(timeout)
         self.sleep = float(sleep)
         self.max_sleep = max(float(max_sleep), self.sleep)
@@ -158,6 +233,9 @@ class JobWaiter:
         self.progress_interval = float(progress_interval or 0)
         self.clock = clock
         self._stop = None
+
+    # Seconds between two looks at whether the caller is still there.
+    PARENT_CHECK = 2.0
 
     def wait(self, job_ids, start=None):
         """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error.
@@ -181,6 +259,10 @@ class JobWaiter:
                 self._report_failures(watches, start, now)
                 if not unfinished:
                     break
+                if self.parent.gone():
+                    raise CallerGone('stopped waiting for %s job(s) %s after %s s: the process that started the wait '
+                                     '(pid %s) is gone' % (self.client.service, ', '.join(job_ids), seconds_text(round(now - start, 1)),
+                                                           self.parent.parent))
                 if now >= deadline and not in_flight:
                     raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
                 if self._progress is not None and now >= next_progress:
@@ -192,7 +274,7 @@ class JobWaiter:
                     if now >= deadline or watch.next_poll_at > now or not throttle.allows(len(in_flight), now):
                         break
                     in_flight[executor.submit(self._poll, watch, schedule, throttle, start, deadline)] = watch
-                wake = [deadline]
+                wake = [deadline, now + self.PARENT_CHECK]
                 if self._progress is not None:
                     wake.append(next_progress)
                 if throttle.resume_at is not None and throttle.resume_at > now:
@@ -328,13 +410,20 @@ def failure_message(jobs):
     return '%d of %d %s jobs failed: %s' % (len(failed), len(jobs), failed[0]['service'], '; '.join(described))
 
 
+# How many failed sub-jobs a failure message names (the others are counted).
+DESCRIBED_SUB_JOBS = 3
+
+
 def describe_failed_job(job, label=None):
+    """The failure of ``job`` in one line; server text made safe for a terminal."""
     error = job.get('error') or {}
-    reason = ' '.join(str(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
-    text = '%s %s failed: %s' % (label or '%s job' % job['service'], job['id'], reason)
+    reason = ' '.join(safe(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
+    text = '%s %s failed: %s' % (label or '%s job' % job['service'], safe(job['id']), reason)
     if job.get('job_type'):
-        text += ' (job_type %s)' % job['job_type']
-    for sub_job in job.get('sub_jobs') or []:
-        if sub_job.get('state') == 'failed':
-            text += '; ' + describe_failed_job(sub_job, label='sub-job')
+        text += ' (job_type %s)' % safe(job['job_type'])
+    failed = [sub_job for sub_job in job.get('sub_jobs') or [] if sub_job.get('state') == 'failed']
+    for sub_job in failed[:DESCRIBED_SUB_JOBS]:
+        text += '; ' + describe_failed_job(sub_job, label='sub-job')
+    if len(failed) > DESCRIBED_SUB_JOBS:
+        text += '; and %d more failed sub-jobs' % (len(failed) - DESCRIBED_SUB_JOBS)
     return text

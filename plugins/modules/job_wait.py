@@ -43,25 +43,26 @@ extends_documentation_fragment:
 options:
   timeout:
     description:
-      - Seconds for the whole task (authentication included), on a monotonic clock, greater than 0. Then the task fails
-        naming each unfinished job and its last status.
+      - Seconds for the whole task (authentication included), on a monotonic clock, greater than 0 and at most 604800
+        (one week). Then the task fails naming each unfinished job and its last status.
       - A request still running at the deadline is cut off then, so no wait runs longer than O(timeout) plus one
         O(api_timeout), whatever the server does.
     type: float
     default: 1800
   sleep:
-    description: Shortest interval between two polls of a job, in seconds, greater than 0.
+    description: Shortest interval between two polls of a job, in seconds, greater than 0 and at most 3600.
     type: float
     default: 1
   max_sleep:
-    description: Longest interval between two polls of a job, in seconds, at least O(sleep).
+    description: Longest interval between two polls of a job, in seconds, at least O(sleep) and at most 3600.
     type: float
     default: 10
   not_found_timeout:
     description:
       - A job the service does not know (HTTP 404, or its documented "no such job" code such as CFW C(CFW.00200005),
         ECS/EVS C(Common.0011), RDS C(DBS.200543)) counts as pending this many seconds after the wait began, since new jobs
-        can appear late (RDS and DDS say so); after that the task fails. At least 0.
+        can appear late (RDS and DDS say so); after that the task fails, naming the service whose API was asked. From 0 to
+        604800 (one week).
     type: float
     default: 30
   max_concurrency:
@@ -75,8 +76,8 @@ options:
         C(otc.jobs.job_wait: elb 3/50 finished, 47 running, 2m10s of 30m), which also counts the failed jobs once there
         are some, and with one job left names it and its last status. A job that fails gets a line of its own as soon
         as it is seen failed.
-      - C(0) turns the lines off (at least 0). A wait shorter than one interval prints nothing extra, and a task with
-        C(no_log) prints none. The lines go to standard output, as Ansible's own output does; under a machine-readable
+      - C(0) turns the lines off; otherwise at least 1 and at most 604800. A wait shorter than one interval prints
+        nothing extra, and a task with C(no_log) prints none. The lines go to standard output, as Ansible's own output does; under a machine-readable
         stdout callback (JSON, YAML) set O(progress_interval=0), for example in C(module_defaults).
       - The default callback prints the lines at the default verbosity, and AWX/AAP (ansible-runner) shows them in the
         job output, while the task runs. Only the controller path shows them (see the notes); elsewhere this option

@@ -284,7 +284,7 @@ def test_progress_lines_appear_while_the_task_runs(emulator, tmp_path):
              + create_jobs(emulator, job('p-short', 3))
              + module_task('shorter than one interval', 'job_wait', service='elb', job_id='p-short', **FAST)
              + create_jobs(emulator, job('p-async', 4))
-             + asynchronous(module_task('async', 'job_wait', service='elb', job_id='p-async', progress_interval=0.5, **FAST))
+             + asynchronous(module_task('async', 'job_wait', service='elb', job_id='p-async', progress_interval=1, **FAST))
              + module_task('end', 'job_info', service='elb', job_id='p-async'))
     rc, lines, results = stream_playbook(wrap(emulator, tasks), tmp_path)
     output = '\n'.join(line for dummy, line in lines)

@@ -1142,3 +1142,209 @@ def test_a_rate_limited_wait_finishes_without_a_request_storm(tmp_path):
     assert len(gets) < 6 * len(jobs), '%d GETs for %d jobs of 3 s (%d answered 429)' % (len(gets), len(jobs), throttled)
     assert peak <= 8, peak  # default max_concurrency
     assert result['polls'] == len(gets), (result['polls'], len(gets))
+
+
+# === issue 18: hardening, second round ===============================================================================
+
+ESCAPES = u'\x1b]0;pwned\x07\x1b[2J\rOK\x08\x00\x9b\u202eevil\u2066x\u2069'
+RAW_CONTROLS = re.compile(u'[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+ELB_LIKE_ID = 'ff8080825ecc523f015ecd0a98f82f77'
+MANY_FAILED = 50000
+
+
+def _many_failed_sub_jobs(count):
+    sub_jobs = [{'status': 'FAIL', 'job_id': 's%06d' % index, 'error_code': 'ELB.7001', 'fail_reason': 'port in use'}
+                for index in range(count)]
+    return lambda exchange: json.dumps(hostile.elb_job_body(exchange.job_id, 'SUCCESS', sub_jobs=sub_jobs))
+
+
+@pytest.fixture(scope='module')
+def second_round(tmp_path_factory):
+    directory = tmp_path_factory.mktemp('second_round')
+    closed = __import__('socket').socket()
+    closed.bind(('127.0.0.1', 0))
+    refused_port = closed.getsockname()[1]
+    closed.close()
+    with hostile.HostileServer() as srv:
+        srv.on_job('esc-fail', hostile.job('FAIL', error_code='ELB.1' + ESCAPES, fail_reason='quota' + ESCAPES,
+                                           job_type='create' + ESCAPES))
+        failed_sub = hostile.elb_job_body('sub' + ESCAPES, 'FAIL', fail_reason='why' + ESCAPES)
+        srv.on_job('esc-sub', hostile.job('SUCCESS', sub_jobs=[failed_sub]))
+        srv.on_job('many-failed', hostile.status_answer(200, _many_failed_sub_jobs(MANY_FAILED)))
+        srv.on_job('huge-reason', hostile.job('FAIL', fail_reason='reason ' * (3 * 1024 * 1024 // 7)))
+        srv.on_job('storm-503', hostile.status_answer(503, {'error_code': 'SYS.503', 'error_msg': 'busy'}))
+        srv.on_job(ELB_LIKE_ID, hostile.status_answer(404, {'code': 'Common.0011', 'message': 'job not found'}))
+        base = dict(endpoint=srv.url, auth=token_auth(), api_timeout=2)
+
+        def info(name, job_id, **extra):
+            return task(name, 'job_info', cap=60, **dict(base, service='elb', job_id=job_id, **extra))
+
+        def wait(name, job_id, **extra):
+            args = dict(base, service='elb', job_id=job_id, timeout=4, sleep=0.3, max_sleep=1)
+            args.update(extra)
+            return task(name, 'job_wait', cap=60, **args)
+
+        tasks = wait('escapes wait', 'esc-fail', progress_interval=1, return_raw=False)
+        tasks += info('escapes sub-job', 'esc-sub', return_raw=False)
+        tasks += info('many failed sub-jobs', 'many-failed', return_raw=False)
+        tasks += wait('huge reason', 'huge-reason', return_raw=False)
+        tasks += info('refused info', 'refused-1', endpoint='http://127.0.0.1:%d' % refused_port)
+        tasks += wait('refused wait', 'refused-2', endpoint='http://127.0.0.1:%d' % refused_port, timeout=3)
+        tasks += wait('503 storm', 'storm-503', timeout=3)
+        tasks += wait('range timeout', 'range-1', timeout=9.3e9) + wait('range api_timeout', 'range-2', api_timeout=1e10)
+        tasks += wait('range progress', 'range-3', progress_interval=1e-9)
+        tasks += wait('not found ecs', ELB_LIKE_ID, service='ecs', not_found_timeout=0)
+        tasks += wait('not found cce', ELB_LIKE_ID, service='cce', not_found_timeout=0)
+        run = dump('second_round', run_playbook(tasks, directory=str(directory)))
+        srv.wait_idle()
+        yield {'run': run, 'srv': srv, 'refused_port': refused_port}
+
+
+def test_control_and_bidi_characters_from_the_api_never_reach_the_terminal(second_round):
+    run = second_round['run']
+    assert not RAW_CONTROLS.findall(run.output), RAW_CONTROLS.findall(run.output)[:10]
+    msg = failed(run, 'escapes wait')['msg']
+    assert '\\x1b]0;pwned\\x07' in msg and '\\u202eevil' in msg and '\\x0dOK' in msg, msg
+    assert run.task('escapes wait')['job']['error']['message'].startswith('quota\\x1b]0;pwned')
+    warnings = assert_ok(run, 'escapes sub-job').get('warnings') or []
+    assert len(warnings) == 1 and '\\x1b' in warnings[0] and not RAW_CONTROLS.findall(warnings[0]), warnings
+
+
+def test_50000_failed_sub_jobs_give_one_bounded_warning_and_a_small_result(second_round):
+    run = second_round['run']
+    result = assert_ok(run, 'many failed sub-jobs')
+    warnings = result.get('warnings') or []
+    assert len(warnings) == 1, len(warnings)
+    assert len(warnings[0]) < 1100 and 'of its sub-jobs failed' in warnings[0], warnings[0]
+    assert result['job']['sub_jobs_total'] == MANY_FAILED and len(result['job']['sub_jobs']) == 1000
+    assert 'raw' not in result['job']
+    assert len(json.dumps(result)) < 1024 * 1024, len(json.dumps(result))  # the body is about 4 MB
+    assert took(result) < 30, took(result)
+
+
+def test_a_3_mb_failure_reason_is_capped_everywhere(second_round):
+    run = second_round['run']
+    result = failed(run, 'huge reason')
+    assert len(result['msg']) < 4100 and result['msg'].endswith(' more characters'), len(result['msg'])
+    assert len(json.dumps(result)) < 64 * 1024, len(json.dumps(result))
+    assert len(run.output) < 512 * 1024, len(run.output)  # was 45 MB of log for one such task
+
+
+def test_a_refused_port_is_named_with_attempts(second_round):
+    run, port = second_round['run'], second_round['refused_port']
+    for name in ('refused info', 'refused wait'):
+        msg = failed(run, name)['msg']
+        assert 'connection refused by 127.0.0.1:%d' % port in msg and 'attempts over' in msg, (name, msg)
+        assert 'not sent' not in msg and 'Error(' not in msg and 'Pool' not in msg, (name, msg)
+
+
+def test_a_503_storm_ends_naming_the_503(second_round):
+    msg = failed(second_round['run'], '503 storm')['msg']
+    assert 'HTTP 503 SYS.503: busy' in msg and 'attempts over' in msg and 'not sent' not in msg, msg
+
+
+def test_numbers_beyond_their_range_are_refused_before_any_request(second_round):
+    run, srv = second_round['run'], second_round['srv']
+    expected = {'range timeout': 'timeout must be at most 604800, got 9300000000',
+                'range api_timeout': 'api_timeout must be at most 86400, got 10000000000',
+                'range progress': 'progress_interval must be 0 (no progress lines) or at least 1 s, got 1e-09'}
+    for name, message in expected.items():
+        result = failed(run, name)
+        assert result['msg'] == message and took(result) < 10, (name, result['msg'])
+    assert not [srv.requests_for(job_id=job_id) for job_id in ('range-1', 'range-2', 'range-3') if srv.requests_for(job_id=job_id)]
+    assert 'timestamp out of range' not in run.output
+
+
+def test_not_found_names_the_api_asked_and_suggests_checking_service(second_round):
+    run = second_round['run']
+    msg = failed(run, 'not found ecs')['msg']
+    assert 'asked the Elastic Cloud Server API, service ecs; check service' in msg, msg
+    msg = failed(run, 'not found cce')['msg']
+    assert 'check service' in msg and 'looks like a job of elb or ecs' in msg, msg
+
+
+SLOW_DNS_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'slow_dns_plugins')
+
+
+def test_a_slow_resolver_is_bounded_by_api_timeout_and_timeout(tmp_path):
+    """Names under .slow-dns.test take 45 s to resolve in the controller process (slow_dns_plugins/slow_dns.py)."""
+    from tests.integration.harness import CALLBACKS
+    with hostile.HostileServer() as srv:
+        srv.on_job('dns-1', hostile.job('SUCCESS'))
+        slow = 'http://api.slow-dns.test:%d' % srv.port
+        tasks = task('dns info', 'job_info', cap=60, service='elb', job_id='dns-1', endpoint=slow, auth=token_auth(), api_timeout=2)
+        tasks += task('dns wait', 'job_wait', cap=60, service='elb', job_id='dns-1', endpoint=slow, auth=token_auth(),
+                      api_timeout=30, timeout=5, sleep=0.5)
+        tasks += task('dns iam', 'job_info', cap=60, service='elb', job_id='dns-1', endpoint=srv.url, token_cache=False,
+                      api_timeout=2, auth=pw_auth('http://iam.slow-dns.test:%d/v3' % srv.port))
+        tasks += lookup_task('dns lookup', 'dns-1', cap=60, service='elb', endpoint=slow, auth=token_auth(), api_timeout=2)
+        run = dump('slow_dns', run_playbook(tasks, directory=str(tmp_path),
+                                            env={'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS + os.pathsep + SLOW_DNS_PLUGINS}))
+    msg = failed(run, 'dns info')['msg']
+    assert 'name resolution of api.slow-dns.test did not finish within 2 s' in msg, msg
+    assert took(run.task('dns info')) < 10, took(run.task('dns info'))  # was 45 s
+    result = failed(run, 'dns wait')
+    assert took(result) < 12, took(result)
+    assert 'timed out after 5 s' in result['msg'] and 'name resolution of api.slow-dns.test did not finish' in result['msg'], result['msg']
+    msg = failed(run, 'dns iam')['msg']
+    assert 'cannot reach IAM' in msg and 'name resolution of iam.slow-dns.test did not finish within 2 s' in msg, msg
+    assert took(run.task('dns iam')) < 10
+    lookup = run.task('dns lookup')
+    assert lookup['_status'] == 'failed' and 'name resolution of api.slow-dns.test' in lookup['msg'], lookup
+    assert took(lookup) < 10, took(lookup)
+    assert srv.requests == []
+
+
+def test_a_rotten_token_cache_file_is_replaced_with_one_warning(emulator, playbook, tmp_path):
+    job = emulator.create_job('elb', duration=0)['job_id']
+    auth = emulator_pw_auth(emulator)
+    rot = ('- name: rot the cache (%s)\n  ansible.builtin.copy:\n    dest: "{{ item }}"\n    content: %s\n    mode: "0600"\n'
+           '  with_fileglob: ["%s/cache/otc.jobs/token-*.json"]\n')
+    tasks = task('warm', 'job_info', service='elb', job_id=job, auth=auth)
+    tasks += rot % ('nested', json.dumps('[' * 100000 + ']' * 100000), tmp_path)
+    tasks += task('after nesting', 'job_info', service='elb', job_id=job, auth=auth)
+    tasks += rot % ('digits', json.dumps('{"token": "t", "expires_at": %s}' % ('9' * 400)), tmp_path)
+    tasks += task('after digits', 'job_wait', service='elb', job_id=job, auth=auth)
+    tasks += task('cached again', 'job_info', service='elb', job_id=job, auth=auth)
+    run = playbook(tasks)
+    for name in ('after nesting', 'after digits'):
+        result = assert_ok(run, name)
+        warnings = [line for line in result.get('warnings') or [] if 'token cache' in line]
+        assert len(warnings) == 1 and 'ignored and removed' in warnings[0], (name, result.get('warnings'))
+    assert not [line for line in assert_ok(run, 'cached again').get('warnings') or [] if 'token cache' in line]
+    assert 'recursion' not in run.output and 'too large to convert' not in run.output
+    iam_calls = [entry for entry in emulator.stats()['requests'] if entry['route'] == 'iam']
+    assert len(iam_calls) == 3, len(iam_calls)  # warm, and once after each rotten file; 'cached again' used the cache
+
+
+@pytest.mark.parametrize('path', ['controller', 'module'])
+def test_a_killed_ansible_playbook_leaves_no_poller_behind(tmp_path, path):
+    """kill -9 of ansible-playbook: the action plugin's worker (controller path) and a module run by a worker through
+    /bin/sh (module path: the remote_local connection) both stop polling within seconds."""
+    from tests.integration.harness import CALLBACKS, ansible_env
+    connections = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'connection_plugins')
+    with hostile.HostileServer() as srv:
+        srv.on_job('orphan-1', hostile.timed_job(600))
+        text = task('long wait', 'job_wait', service='elb', job_id='orphan-1', endpoint=srv.url, auth=token_auth(), timeout=120,
+                    sleep=0.5, max_sleep=1, progress_interval=0)
+        if path == 'module':
+            text += '  vars: {ansible_connection: remote_local}\n'
+        play = '- hosts: localhost\n  gather_facts: false\n  tasks:\n' + '    ' + text.replace('\n', '\n    ')
+        play_path = tmp_path / 'play.yml'
+        play_path.write_text(play)
+        env = ansible_env(str(tmp_path), {'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS, 'OTC_JOBS_RESULTS': str(tmp_path / 'r.json'),
+                                          'ANSIBLE_CONNECTION_PLUGINS': connections})
+        process = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(play_path)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            began = __import__('time').monotonic()
+            while len(srv.requests_for(job_id='orphan-1')) < 3 and __import__('time').monotonic() - began < 60:
+                __import__('time').sleep(0.2)
+            assert len(srv.requests_for(job_id='orphan-1')) >= 3, 'the wait never started'
+        finally:
+            process.kill()  # kill -9 of ansible-playbook
+            process.wait()
+        __import__('time').sleep(5)  # "within seconds"
+        seen = len(srv.requests_for(job_id='orphan-1'))
+        __import__('time').sleep(4)
+        assert len(srv.requests_for(job_id='orphan-1')) == seen, 'the orphaned worker kept polling'

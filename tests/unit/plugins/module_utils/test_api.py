@@ -345,7 +345,8 @@ def test_not_found_per_service(service, status, body, said):
     client, http = client_for(service, [answer(status, body)])
     with pytest.raises(JobNotFound) as caught:
         fetch(client)
-    assert caught.value.message == '%s job j1 not found: HTTP %d %s' % (service, status, said)
+    assert caught.value.message.startswith('%s job j1 not found: HTTP %d %s (asked the ' % (service, status, said))
+    assert 'check service' in caught.value.message
     assert caught.value.status_code == status
     assert job_api(service).is_not_found(status, caught.value.code) is True
     assert client.polls == 1 and len(http.urls) == 1
@@ -356,7 +357,7 @@ def test_any_404_is_not_found(service):
     client = client_for(service, [answer(404, HTML_503.replace('503 Service Unavailable', '404 Not Found').encode())])[0]
     with pytest.raises(JobNotFound) as caught:
         fetch(client)
-    assert caught.value.message == '%s job j1 not found: HTTP 404: 404 Not Found' % service
+    assert caught.value.message.startswith('%s job j1 not found: HTTP 404: 404 Not Found (asked the ' % service)
 
 
 @pytest.mark.parametrize('service, status, body', [

@@ -319,3 +319,81 @@ def test_parse_retry_after_http_date():
 
 def test_environment_of_the_test_run_is_untouched():
     assert 'REQUESTS_CA_BUNDLE' not in os.environ or os.path.exists(os.environ['REQUESTS_CA_BUNDLE'])
+
+
+# --- issue 18: bounded name resolution, real causes in plain words -----------------------------------
+
+LIBRARY_WORDS = ('Error(', 'Pool', 'urllib3', 'object at 0x', 'Caused by', 'Max retries', '/v1/p/jobs/j')
+
+
+def _slow_resolver(monkeypatch, host, seconds):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(name, *args, **kwargs):
+        if name == host:
+            time.sleep(seconds)
+        return real('127.0.0.1' if name == host else name, *args, **kwargs)
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+
+
+def test_slow_name_resolution_ends_at_the_request_deadline(serve, monkeypatch):
+    server = serve(answer(b'{"ok": true}'))
+    _slow_resolver(monkeypatch, 'slow-dns.example.test', 45)
+    took, error = elapsed(lambda: HttpClient(timeout=1).request('GET', 'http://slow-dns.example.test:%d/x' % server.port))
+    assert took < 2.5, took
+    assert isinstance(error, TransientError) and error.deadline_passed
+    assert error.message == 'name resolution of slow-dns.example.test did not finish within 1 s'
+
+
+def test_slow_name_resolution_ends_at_the_wait_deadline_too(serve, monkeypatch):
+    server = serve(answer(b'{"ok": true}'))
+    _slow_resolver(monkeypatch, 'slow-dns.example.test', 45)
+    client = HttpClient(timeout=30)
+    took, error = elapsed(lambda: client.request('GET', 'http://slow-dns.example.test:%d/x' % server.port,
+                                                 deadline=time.monotonic() + 0.5))
+    assert took < 2, took
+    assert 'name resolution of slow-dns.example.test did not finish within 0.5 s' == error.message
+
+
+def test_resolution_within_the_deadline_connects_to_the_address_found(serve, monkeypatch):
+    server = serve(answer(b'{"ok": true}'))
+    _slow_resolver(monkeypatch, 'quick-dns.example.test', 0.2)
+    assert HttpClient(timeout=5).request('GET', 'http://quick-dns.example.test:%d/x' % server.port).json() == {'ok': True}
+
+
+def test_a_name_that_does_not_exist_fails_at_once_not_transient(monkeypatch):
+    def getaddrinfo(name, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    took, error = elapsed(lambda: HttpClient(timeout=5).request('GET', 'http://no-such-host.example.test/x'))
+    assert took < 1 and not isinstance(error, TransientError)
+    assert error.message.startswith('the host name no-such-host.example.test does not exist')
+
+
+def test_a_refused_connection_names_host_and_port(serve):
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    error = elapsed(lambda: HttpClient(timeout=5).request('GET', 'http://127.0.0.1:%d/v1/p/jobs/j' % port))[1]
+    assert isinstance(error, TransientError)
+    assert error.message == 'connection refused by 127.0.0.1:%d' % port
+
+
+def test_a_header_flood_is_named_as_such(serve):
+    def flood(conn, stopped):
+        conn.sendall(b'HTTP/1.1 200 OK\r\n' + b''.join(b'X-Flood-%d: x\r\n' % index for index in range(500)) + b'\r\n')
+    server = serve(flood)
+    error = elapsed(lambda: HttpClient(timeout=5).request('GET', server.url))[1]
+    assert isinstance(error, TransientError)
+    assert error.message == 'GET to http://127.0.0.1:%d failed: answer headers too large' % server.port
+
+
+def test_tls_failures_name_the_cause_without_library_internals(tls_server, monkeypatch):
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    error = elapsed(lambda: HttpClient(timeout=5).request('GET', tls_server.url))[1]
+    assert not isinstance(error, TransientError)  # a certificate does not heal within a wait
+    assert error.message.startswith('TLS verification failed for https://127.0.0.1:%d: certificate verify failed: '
+                                    'self-signed certificate;' % tls_server.port), error.message
+    assert not [word for word in LIBRARY_WORDS if word in error.message], error.message
