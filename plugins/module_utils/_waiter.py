@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
@@ -68,52 +69,6 @@ class PollSchedule:
         return beat
 
 
-class Throttle:
-    """How hard one wait may press an API that says 429: fewer polls in flight and a pause, then recovery.
-
-    Additive increase, multiplicative decrease (as TCP, and botocore's adaptive retry mode): a 429
-    cuts the polls allowed in flight to 70 % (CUBIC's factor) and holds every new poll until its
-    Retry-After (else a growing backoff), at most once per window (``sleep``, or the Retry-After if
-    longer), so one crowded round counts once; every success gives one poll in flight back, up to
-    ``max_concurrency``. Halving instead was measured to starve a wait against an API that refuses
-    every other request: 24 s instead of 12 s for 32 jobs of 3 s, with the same number of requests.
-    """
-
-    DECREASE = 0.7
-
-    def __init__(self, limit, sleep, max_sleep, clock):
-        self.ceiling = limit
-        self.limit = limit
-        self.sleep = sleep
-        self.max_sleep = max_sleep
-        self.clock = clock
-        self.resume_at = None
-        self.strikes = 0
-        self._window_ends = None
-        self._lock = threading.Lock()
-
-    def rate_limited(self, retry_after):
-        with self._lock:
-            now = self.clock()
-            if self._window_ends is not None and now < self._window_ends:
-                return  # this window was already counted
-            self.strikes += 1
-            self.limit = max(1, int(self.limit * self.DECREASE))
-            pause = retry_after if retry_after is not None else min(self.max_sleep, self.sleep * 2 ** min(self.strikes, 10))
-            self.resume_at = now + pause
-            self._window_ends = now + max(self.sleep, pause)
-
-    def succeeded(self):
-        with self._lock:
-            if self.limit < self.ceiling:
-                self.limit += 1
-            else:
-                self.strikes = 0
-
-    def allows(self, in_flight, now):
-        return in_flight < self.limit and (self.resume_at is None or now >= self.resume_at)
-
-
 class WaitResult:
     def __init__(self, jobs, elapsed, polls):
         self.jobs = jobs
@@ -134,6 +89,8 @@ class _Watch:
         self.answered_at = None     # when the latest poll ended
         self.finished = False
         self.reported = False       # its failure has had its progress line
+        self.regular_beat = None    # while an extra poll (pulled forward) is due: the beat it was due on
+        self.pull_used = False      # it had its extra poll since its last regular one
 
 
 class JobWaiter:
@@ -143,7 +100,12 @@ class JobWaiter:
     longer wait, and one as soon as a job fails; ``warn(line)`` gets unknown statuses once each.
     """
 
-    def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=8,
+    # With more unfinished jobs than requests in flight (a round takes longer than one answer), the
+    # wait probes between beats: every PROBE_SHARE x sleep it polls early the job likeliest finished,
+    # so the first end of many is seen soon after it happens, not a whole interval later.
+    PROBE_SHARE = 0.25
+
+    def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=DEFAULT_CEILING,
                  warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None):
         self.client = client
         self.timeout = float(timeout)
@@ -158,6 +120,9 @@ class JobWaiter:
         self.progress_interval = float(progress_interval or 0)
         self.clock = clock
         self._stop = None
+        self.concurrency = None
+        self._finished_seen = 0
+        self._seen_lock = threading.Lock()
 
     def wait(self, job_ids, start=None):
         """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error.
@@ -167,11 +132,14 @@ class JobWaiter:
         self._stop = threading.Event()
         start = self.clock() if start is None else start
         schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
-        throttle = Throttle(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
+        concurrency = self.concurrency = Concurrency(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
         deadline = start + self.timeout
         next_progress = start + self.progress_interval
+        next_probe = start
         polls_before = self.client.polls
         watches = [_Watch(job_id, start) for job_id in job_ids]
+        self._finished_seen = 0
+        evidence = 0
         executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
         in_flight = {}
         try:
@@ -186,27 +154,67 @@ class JobWaiter:
                 if self._progress is not None and now >= next_progress:
                     self._progress(self._status_line(watches, now - start))
                     next_progress = max(next_progress + self.progress_interval, now)
-                idle = [w for w in unfinished if w not in in_flight.values()]
-                # Due jobs in beat order; on one beat, the one polled longest ago first.
-                for watch in sorted(idle, key=lambda w: (w.next_poll_at, w.polled_at or start)):
-                    if now >= deadline or watch.next_poll_at > now or not throttle.allows(len(in_flight), now):
+                busy = set(id(w) for w in in_flight.values())
+                idle = [w for w in unfinished if id(w) not in busy]
+                if self._finished_seen > evidence:
+                    # A job of this wait was seen finished: the others, started with it, may be too.
+                    evidence = self._finished_seen
+                    for watch in idle:
+                        self._pull(watch, now)
+                due = [w for w in idle if w.next_poll_at <= now]
+                if not due and len(unfinished) > concurrency.window and now >= next_probe and now < deadline:
+                    next_probe = now + self.PROBE_SHARE * self.sleep
+                    candidates = [w for w in idle if not w.pull_used and (w.polled_at is None or
+                                                                          now - w.polled_at >= PollSchedule.MIN_GAP * self.sleep)]
+                    if candidates and concurrency.allows(len(in_flight), now):
+                        probe = min(candidates, key=lambda w: self._likely_first(w, now, start))
+                        self._pull(probe, now)
+                        due = [probe]
+                # The job likeliest finished first (the API's progress, then the longest since its last poll).
+                due.sort(key=lambda w: self._likely_first(w, now, start))
+                dispatched = 0
+                for watch in due:
+                    if now >= deadline or not concurrency.allows(len(in_flight), now):
                         break
-                    in_flight[executor.submit(self._poll, watch, schedule, throttle, start, deadline)] = watch
+                    in_flight[executor.submit(self._poll, watch, schedule, concurrency, start, deadline)] = watch
+                    dispatched += 1
+                concurrency.wants_more(dispatched < len(due) and not concurrency.paused(now))
                 wake = [deadline]
                 if self._progress is not None:
                     wake.append(next_progress)
-                if throttle.resume_at is not None and throttle.resume_at > now:
-                    wake.append(throttle.resume_at)
-                self._pause(in_flight, [w for w in idle if w not in in_flight.values()], throttle, min(wake))
+                if concurrency.resume_at is not None and concurrency.resume_at > now:
+                    wake.append(concurrency.resume_at)
+                if len(unfinished) > concurrency.window:
+                    wake.append(next_probe)
+                busy = set(id(w) for w in in_flight.values())
+                self._pause(in_flight, [w for w in idle if id(w) not in busy], concurrency, min(wake))
         finally:
             self._stop.set()
             executor.shutdown(wait=True)
         return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
 
-    def _pause(self, in_flight, idle, throttle, wake_at):
+    def _pull(self, watch, now):
+        """Poll ``watch`` now, once, before its next regular beat (at most one such poll between two regular ones)."""
+        if watch.pull_used or watch.regular_beat is not None or watch.next_poll_at <= now:
+            return
+        if watch.polled_at is not None and now - watch.polled_at < PollSchedule.MIN_GAP * self.sleep:
+            return
+        watch.regular_beat = watch.next_poll_at
+        watch.next_poll_at = now
+        watch.pull_used = True
+
+    @staticmethod
+    def _likely_first(watch, now, start):
+        """Sort key: the job likeliest finished first: the highest progress the API reported, then the longest unpolled."""
+        progress = -1
+        if watch.job is not None and watch.job.get('progress') is not None:
+            progress = watch.job['progress']
+        return (-progress, watch.polled_at if watch.polled_at is not None else start - 1)
+
+    def _pause(self, in_flight, idle, concurrency, wake_at):
         """Sleep until a poll finishes, the next one is due, or ``wake_at``; re-raise fatal errors from polls."""
         starts = [w.next_poll_at for w in idle]
-        if in_flight and (not starts or not throttle.allows(len(in_flight), self.clock())):
+        if in_flight and (not starts or not concurrency.allows(len(in_flight), self.clock())):
             until = wake_at  # mostly a finished poll can change anything now
         else:
             until = min([wake_at] + starts)
@@ -219,10 +227,17 @@ class JobWaiter:
             in_flight.pop(future)
             future.result()  # a fatal error of one job ends the whole wait
 
-    def _poll(self, watch, schedule, throttle, start, deadline):
+    def _poll(self, watch, schedule, concurrency, start, deadline):
         watch.polled_at = self.clock()
+
+        def observe(exc):
+            kind = congestion_kind(exc)
+            if kind is not None and kind != RATE_LIMITED:
+                concurrency.congested(kind, exc.retry_after)
+
         policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.sleep / 2, cap=schedule.max_sleep),
-                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True)
+                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True,
+                             observe=observe)
         resume_at = None
         try:
             job = self.client.fetch(watch.job_id, policy)
@@ -237,24 +252,36 @@ class JobWaiter:
             # deadline, and the next loop turn reports the timeout.
             watch.last_error = exc.message
             if exc.rate_limited:
-                throttle.rate_limited(exc.retry_after)
-                resume_at = throttle.resume_at
+                concurrency.congested(RATE_LIMITED, exc.retry_after)
+                resume_at = concurrency.resume_at or self.clock()
         except Exception:
             self._stop.set()
             raise
         else:
-            throttle.succeeded()
+            concurrency.succeeded()
             watch.job = job
             watch.last_status = job['status']
             watch.last_error = None
             watch.finished = job['finished']
+            if watch.finished:
+                with self._seen_lock:
+                    self._finished_seen += 1
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
         watch.answered_at = self.clock()
+        regular_beat, watch.regular_beat = watch.regular_beat, None
         if resume_at is not None:
-            # Refused, not seen: it goes again as soon as the API takes requests (the throttle spaces them).
+            # Refused, not seen: it goes again as soon as the API takes requests (the window spaces them).
             next_poll = max(resume_at, watch.polled_at + PollSchedule.MIN_GAP * self.sleep)
+            if regular_beat is not None:
+                watch.pull_used = False
+        elif regular_beat is not None:
+            # An extra poll: back to the beat it was due on (or the next one far enough from this poll).
+            next_poll = regular_beat
+            if next_poll < watch.polled_at + PollSchedule.MIN_GAP * self.sleep:
+                next_poll = schedule.next_poll(regular_beat, watch.polled_at, watch.answered_at)
         else:
+            watch.pull_used = False
             next_poll = schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at)
         watch.next_poll_at = min(next_poll, deadline)
 

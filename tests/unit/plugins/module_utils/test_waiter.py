@@ -15,8 +15,10 @@ import pytest
 from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError, WaitTimeout
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import (
+    RATE_LIMITED, TIMED_OUT, UNAVAILABLE, Concurrency, congestion_kind)
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import (
-    JobWaiter, PollSchedule, Throttle, describe_failed_job, failure_message, format_duration)
+    JobWaiter, PollSchedule, describe_failed_job, failure_message, format_duration)
 
 
 def job(job_id, status, state, error=None, sub_jobs=None):
@@ -314,42 +316,81 @@ class FakeClock:
         return self.now
 
 
-class TestThrottle:
-    def test_a_429_cuts_polls_in_flight_once_per_window_and_pauses(self):
-        clock = FakeClock()
-        throttle = Throttle(8, 1.0, 10.0, clock)
-        throttle.rate_limited(2.0)
-        throttle.rate_limited(2.0)   # the same crowded round: counted once
-        assert throttle.limit == 5   # 70 % of 8
-        assert throttle.resume_at == 2.0
-        assert not throttle.allows(0, 1.9) and throttle.allows(4, 2.0) and not throttle.allows(5, 2.0)
-        clock.now = 1.5
-        throttle.rate_limited(None)  # still inside the window of the first (its Retry-After)
-        assert throttle.limit == 5 and throttle.resume_at == 2.0
-        clock.now = 2.5
-        throttle.rate_limited(None)  # no Retry-After: a growing backoff
-        assert throttle.limit == 3 and throttle.resume_at == 2.5 + 4.0
+class TestConcurrency:
+    """The AIMD window, driven by a fake clock."""
 
-    def test_each_success_gives_one_poll_in_flight_back(self):
-        clock = FakeClock()
-        throttle = Throttle(4, 1.0, 10.0, clock)
-        throttle.rate_limited(0)
-        assert throttle.limit == 2
-        throttle.succeeded()
-        assert throttle.limit == 3
-        throttle.succeeded()
-        assert throttle.limit == 4
+    def test_grows_by_one_per_healthy_answer_while_polls_wait_for_a_slot(self):
+        window = Concurrency(64, 1.0, 10.0, FakeClock())
+        assert window.window == 8
+        window.succeeded()           # nothing waits for a slot: no growth
+        assert window.window == 8
+        window.wants_more(True)
         for dummy in range(10):
-            throttle.succeeded()
-        assert throttle.limit == 4 and throttle.strikes == 0
+            window.succeeded()
+        assert window.window == 18
+        window.wants_more(False)
+        window.succeeded()
+        assert window.window == 18
 
-    def test_never_below_one(self):
+    def test_never_above_the_ceiling(self):
+        window = Concurrency(12, 1.0, 10.0, FakeClock())
+        window.wants_more(True)
+        for dummy in range(100):
+            window.succeeded()
+        assert window.window == 12 and window.peak == 12
+        assert not window.allows(12) and window.allows(11)
+        assert Concurrency(3, 1.0, 10.0, FakeClock()).window == 3   # starts at the ceiling when it is below 8
+
+    def test_a_429_cuts_the_window_once_per_window_and_pauses(self):
         clock = FakeClock()
-        throttle = Throttle(2, 0.5, 1.0, clock)
+        window = Concurrency(8, 1.0, 10.0, clock)
+        window.congested(RATE_LIMITED, 2.0)
+        window.congested(RATE_LIMITED, 2.0)   # the same crowded round: counted once
+        assert window.window == 5             # 70 % of 8
+        assert window.resume_at == 2.0
+        assert not window.allows(0, 1.9) and window.allows(4, 2.0) and not window.allows(5, 2.0)
+        clock.now = 1.5
+        window.congested(RATE_LIMITED, None)  # still inside the window of the first (its Retry-After)
+        assert window.window == 5 and window.resume_at == 2.0
+        clock.now = 2.5
+        window.congested(RATE_LIMITED, None)  # no Retry-After: a growing backoff
+        assert window.window == 3 and window.resume_at == 2.5 + 4.0
+        assert window.congestion[RATE_LIMITED] == 4 and window.decreases == 2
+
+    def test_503_and_timeouts_cut_the_window_without_a_pause(self):
+        clock = FakeClock()
+        window = Concurrency(64, 1.0, 10.0, clock, initial=40)
+        window.congested(UNAVAILABLE)
+        assert window.window == 28 and window.resume_at is None
+        clock.now = 0.5
+        window.congested(TIMED_OUT)           # within one sleep of the last cut: counted once
+        assert window.window == 28
+        clock.now = 1.0
+        window.congested(TIMED_OUT)
+        assert window.window == 19 and window.resume_at is None
+        window.congested(None)                # not congestion (a 500, a bad body): nothing changes
+        assert window.window == 19
+
+    def test_recovers_one_per_answer_and_never_below_one(self):
+        clock = FakeClock()
+        window = Concurrency(4, 0.5, 1.0, clock)
         for step in range(5):
             clock.now = step
-            throttle.rate_limited(0)
-        assert throttle.limit == 1
+            window.congested(RATE_LIMITED, 0)
+        assert window.window == 1
+        window.wants_more(True)
+        for expected in (2, 3, 4, 4):
+            window.succeeded()
+            assert window.window == expected
+        assert window.strikes == 0
+
+    def test_congestion_kinds(self):
+        assert congestion_kind(TransientError('HTTP 429', status_code=429)) == RATE_LIMITED
+        assert congestion_kind(TransientError('HTTP 503', status_code=503)) == UNAVAILABLE
+        assert congestion_kind(TransientError('GET failed: no answer within the read timeout (api_timeout)')) == TIMED_OUT
+        assert congestion_kind(TransientError('no complete answer within 3 s', deadline_passed=True)) == TIMED_OUT
+        assert congestion_kind(TransientError('HTTP 500', status_code=500)) is None
+        assert congestion_kind(TransientError('connection reset by the server')) is None
 
 
 class RateLimitedClient(TimedClient):
