@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import heapq
 import random
 import threading
 import time
@@ -91,6 +92,8 @@ class _Watch:
         self.reported = False       # its failure has had its progress line
         self.regular_beat = None    # while an extra poll (pulled forward) is due: the beat it was due on
         self.pull_used = False      # it had its extra poll since its last regular one
+        self.index = 0              # its place in the wait's job list (heap tie-breaker)
+        self.version = 0            # which heap entry is current
 
 
 class JobWaiter:
@@ -121,6 +124,7 @@ class JobWaiter:
         self.clock = clock
         self._stop = None
         self.concurrency = None
+        self._backoff = None
         self._finished_seen = 0
         self._seen_lock = threading.Lock()
 
@@ -128,104 +132,140 @@ class JobWaiter:
         """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error.
 
         ``start`` (monotonic) is when the task's clock began, if before now (e.g. before authenticating).
+
+        Idle jobs wait in a heap by their next poll; due ones move to ``ready``, sorted likeliest finished
+        first, and leave it as the concurrency window lets them. Each loop turn costs O(log n) plus what
+        changed, not O(n): a wait for thousands of jobs stays cheap on the controller.
         """
         self._stop = threading.Event()
         start = self.clock() if start is None else start
         schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
         concurrency = self.concurrency = Concurrency(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
+        # One for the wait (seeding a generator per poll costs more than the rest of the retry policy).
+        self._backoff = Backoff(base=self.sleep / 2, cap=schedule.max_sleep)
         deadline = start + self.timeout
         next_progress = start + self.progress_interval
         next_probe = start
+        next_evidence = start
         polls_before = self.client.polls
         watches = [_Watch(job_id, start) for job_id in job_ids]
         self._finished_seen = 0
         evidence = 0
+        remaining = len(watches)
+        heap = []
+        for index, watch in enumerate(watches):
+            watch.index = index
+            self._queue(heap, watch)
+        ready = []        # due and idle, sorted so that pop() gives the likeliest finished
         executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
         in_flight = {}
         try:
-            while True:
-                unfinished = [w for w in watches if not w.finished]
+            while remaining:
                 now = self.clock()
-                self._report_failures(watches, start, now)
-                if not unfinished:
-                    break
                 if now >= deadline and not in_flight:
+                    unfinished = [w for w in watches if not w.finished]
                     raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
                 if self._progress is not None and now >= next_progress:
                     self._progress(self._status_line(watches, now - start))
                     next_progress = max(next_progress + self.progress_interval, now)
-                busy = set(id(w) for w in in_flight.values())
-                idle = [w for w in unfinished if id(w) not in busy]
-                if self._finished_seen > evidence:
+                added = False
+                if self._finished_seen > evidence and now >= next_evidence:
                     # A job of this wait was seen finished: the others, started with it, may be too.
                     evidence = self._finished_seen
-                    for watch in idle:
-                        self._pull(watch, now)
-                due = [w for w in idle if w.next_poll_at <= now]
-                if not due and len(unfinished) > concurrency.window and now >= next_probe and now < deadline:
+                    next_evidence = now + self.EVIDENCE_SHARE * self.sleep
+                    for entry in heap:
+                        if self._queued(entry) and self._pull(entry[3], now):
+                            ready.append(entry[3])
+                            added = True
+                while heap and heap[0][0] <= now:
+                    entry = heapq.heappop(heap)
+                    if self._queued(entry):
+                        ready.append(entry[3])
+                        added = True
+                if not ready and remaining > concurrency.window and now >= next_probe and now < deadline:
                     next_probe = now + self.PROBE_SHARE * self.sleep
-                    candidates = [w for w in idle if not w.pull_used and (w.polled_at is None or
-                                                                          now - w.polled_at >= PollSchedule.MIN_GAP * self.sleep)]
-                    if candidates and concurrency.allows(len(in_flight), now):
-                        probe = min(candidates, key=lambda w: self._likely_first(w, now, start))
-                        self._pull(probe, now)
-                        due = [probe]
-                # The job likeliest finished first (the API's progress, then the longest since its last poll).
-                due.sort(key=lambda w: self._likely_first(w, now, start))
-                dispatched = 0
-                for watch in due:
-                    if now >= deadline or not concurrency.allows(len(in_flight), now):
-                        break
+                    if concurrency.allows(len(in_flight), now):
+                        gap = PollSchedule.MIN_GAP * self.sleep
+                        candidates = [entry[3] for entry in heap if self._queued(entry) and not entry[3].pull_used
+                                      and (entry[3].polled_at is None or now - entry[3].polled_at >= gap)]
+                        if candidates:
+                            probe = min(candidates, key=lambda w: self._likely_first(w, start))
+                            if self._pull(probe, now):
+                                ready.append(probe)
+                                added = True
+                if added:
+                    ready.sort(key=lambda w: self._likely_first(w, start), reverse=True)
+                while ready and now < deadline and concurrency.allows(len(in_flight), now):
+                    watch = ready.pop()
                     in_flight[executor.submit(self._poll, watch, schedule, concurrency, start, deadline)] = watch
-                    dispatched += 1
-                concurrency.wants_more(dispatched < len(due) and not concurrency.paused(now))
+                concurrency.wants_more(bool(ready) and not concurrency.paused(now))
                 wake = [deadline]
                 if self._progress is not None:
                     wake.append(next_progress)
                 if concurrency.resume_at is not None and concurrency.resume_at > now:
                     wake.append(concurrency.resume_at)
-                if len(unfinished) > concurrency.window:
-                    wake.append(next_probe)
-                busy = set(id(w) for w in in_flight.values())
-                self._pause(in_flight, [w for w in idle if id(w) not in busy], concurrency, min(wake))
+                if self._finished_seen > evidence:
+                    wake.append(next_evidence)
+                if not (in_flight and (ready or not concurrency.allows(len(in_flight), now))):
+                    # A slot is free: the next due poll (or probe) can start as soon as it is due.
+                    if heap:
+                        wake.append(heap[0][0])
+                    if remaining > concurrency.window:
+                        wake.append(next_probe)
+                pause = max(0.0, min(wake) - self.clock())
+                if in_flight and now >= deadline:
+                    pause = None  # nothing new starts: wait for what is in flight
+                if not in_flight:
+                    self._stop.wait(pause)
+                    continue
+                for future in wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done:
+                    watch = in_flight.pop(future)
+                    future.result()  # a fatal error of one job ends the whole wait
+                    if watch.finished:
+                        remaining -= 1
+                        self._report_failures([watch], start, self.clock())
+                    else:
+                        self._queue(heap, watch)
         finally:
             self._stop.set()
             executor.shutdown(wait=True)
         return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
 
+    # The evidence of a finished job pulls the others forward at most this often (x sleep): one scan of the heap each.
+    EVIDENCE_SHARE = 0.1
+
+    @staticmethod
+    def _queue(heap, watch):
+        watch.version += 1
+        heapq.heappush(heap, (watch.next_poll_at, watch.index, watch.version, watch))
+
+    @staticmethod
+    def _queued(entry):
+        """Whether a heap entry is the job's current one (a pulled or re-queued job leaves a stale entry behind)."""
+        return entry[2] == entry[3].version
+
     def _pull(self, watch, now):
-        """Poll ``watch`` now, once, before its next regular beat (at most one such poll between two regular ones)."""
+        """Poll ``watch`` now, once, before its next regular beat (at most one such poll between two regular ones).
+
+        True if it was pulled: the caller puts it among the due jobs (its heap entry goes stale).
+        """
         if watch.pull_used or watch.regular_beat is not None or watch.next_poll_at <= now:
-            return
+            return False
         if watch.polled_at is not None and now - watch.polled_at < PollSchedule.MIN_GAP * self.sleep:
-            return
+            return False
         watch.regular_beat = watch.next_poll_at
         watch.next_poll_at = now
         watch.pull_used = True
+        watch.version += 1
+        return True
 
     @staticmethod
-    def _likely_first(watch, now, start):
+    def _likely_first(watch, start):
         """Sort key: the job likeliest finished first: the highest progress the API reported, then the longest unpolled."""
         progress = -1
         if watch.job is not None and watch.job.get('progress') is not None:
             progress = watch.job['progress']
         return (-progress, watch.polled_at if watch.polled_at is not None else start - 1)
-
-    def _pause(self, in_flight, idle, concurrency, wake_at):
-        """Sleep until a poll finishes, the next one is due, or ``wake_at``; re-raise fatal errors from polls."""
-        starts = [w.next_poll_at for w in idle]
-        if in_flight and (not starts or not concurrency.allows(len(in_flight), self.clock())):
-            until = wake_at  # mostly a finished poll can change anything now
-        else:
-            until = min([wake_at] + starts)
-        pause = max(0.0, until - self.clock())
-        if not in_flight:
-            self._stop.wait(pause)
-            return
-        done = wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done
-        for future in done:
-            in_flight.pop(future)
-            future.result()  # a fatal error of one job ends the whole wait
 
     def _poll(self, watch, schedule, concurrency, start, deadline):
         watch.polled_at = self.clock()
@@ -235,7 +275,7 @@ class JobWaiter:
             if kind is not None and kind != RATE_LIMITED:
                 concurrency.congested(kind, exc.retry_after)
 
-        policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.sleep / 2, cap=schedule.max_sleep),
+        policy = RetryPolicy(deadline=deadline, backoff=self._backoff,
                              clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True,
                              observe=observe)
         resume_at = None
