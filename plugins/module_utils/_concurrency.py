@@ -6,9 +6,10 @@
 One ``Concurrency`` per task (a job_wait, or a job_info with many ids). The number of requests
 allowed in flight (``window``) follows the API, as TCP's congestion window follows the network:
 
-- it starts at ``INITIAL`` (or the ceiling, if lower) and grows by one with every healthy answer
-  while the task is bound by latency, that is while polls that are due wait for a free slot
-  (``demand``); a task that has all it needs in flight does not grow its window;
+- it starts at ``INITIAL`` (or the ceiling, if lower) and grows while the task is bound by latency,
+  that is while polls that are due wait for a free slot (``demand``): by one with every healthy answer
+  until the first cut (doubling per round trip, TCP's slow start), then by one per window's worth of
+  healthy answers (one per round trip); a task that has all it needs in flight does not grow;
 - a 429, a 503 or a request that timed out cuts it to ``DECREASE`` (70 %, CUBIC's factor) of what
   it was, at most once per ``sleep`` (or the Retry-After, if longer), so one crowded round of
   refusals counts once; a 429 (or any answer with a Retry-After) also holds every new request until
@@ -76,6 +77,7 @@ class Concurrency:
         self.decreases = 0
         self.congestion = {RATE_LIMITED: 0, UNAVAILABLE: 0, TIMED_OUT: 0}
         self._window_ends = None
+        self._credit = 0
         self._lock = threading.Lock()
 
     @property
@@ -102,6 +104,12 @@ class Concurrency:
                 self.strikes = 0
                 return
             if self.demand:
+                if self.decreases:
+                    # After a cut, additive increase: one more for every window's worth of healthy answers.
+                    self._credit += 1
+                    if self._credit < self.limit:
+                        return
+                self._credit = 0
                 self.limit += 1
                 self.peak = max(self.peak, self.limit)
 

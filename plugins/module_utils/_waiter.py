@@ -206,7 +206,7 @@ class JobWaiter:
                     wake.append(concurrency.resume_at)
                 if self._finished_seen > evidence:
                     wake.append(next_evidence)
-                if not (in_flight and (ready or not concurrency.allows(len(in_flight), now))):
+                if not ready and concurrency.allows(len(in_flight), now):
                     # A slot is free: the next due poll (or probe) can start as soon as it is due.
                     if heap:
                         wake.append(heap[0][0])

@@ -67,8 +67,9 @@ options:
   max_concurrency:
     description:
       - The most requests in flight at once with O(job_ids) (1-64); never more. It is a ceiling: the wait starts with 8
-        (or this, if lower) and adapts below it, as TCP does (additive increase, multiplicative decrease). It grows by
-        one with every healthy answer while polls that are due wait for a free slot, and shrinks to 70 % on HTTP 429
+        (or this, if lower) and adapts below it, as TCP does (additive increase, multiplicative decrease). While polls that
+        are due wait for a free slot it grows, by one with every healthy answer until the first cut, then by one per
+        round trip (a window's worth of answers); it shrinks to 70 % on HTTP 429
         (then pausing every new poll for the answer's C(Retry-After)), 503 or a request that timed out, at most once
         per O(sleep).
       - Why 64 by default. OTC documents its API rate limits per API and per account, enforced by its API gateway with

@@ -371,17 +371,20 @@ class TestConcurrency:
         window.congested(None)                # not congestion (a 500, a bad body): nothing changes
         assert window.window == 19
 
-    def test_recovers_one_per_answer_and_never_below_one(self):
+    def test_after_a_cut_grows_one_per_window_of_answers_and_never_below_one(self):
         clock = FakeClock()
-        window = Concurrency(4, 0.5, 1.0, clock)
+        window = Concurrency(6, 0.5, 1.0, clock)
         for step in range(5):
             clock.now = step
             window.congested(RATE_LIMITED, 0)
         assert window.window == 1
         window.wants_more(True)
-        for expected in (2, 3, 4, 4):
+        grown = []
+        for dummy in range(2 + 3 + 4 + 5 + 6):
             window.succeeded()
-            assert window.window == expected
+            grown.append(window.window)
+        # 1 answer at 1, 2 at 2, 3 at 3, ...: one more per round trip (TCP's congestion avoidance)
+        assert grown == [2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6]
         assert window.strikes == 0
 
     def test_congestion_kinds(self):
