@@ -19,6 +19,7 @@ another name), which executes the module exactly as over ssh, on this machine.
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -36,7 +37,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from tests.emulator import otc_emulator as emu_mod  # noqa: E402  pylint: disable=wrong-import-position
-from tests.integration.harness import run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from tests.integration.harness import BIN, CALLBACKS, ansible_env, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 CONNECTIONS = os.path.join(REPO, 'tests', 'integration', 'connection_plugins')
 
@@ -77,9 +78,41 @@ NOTES = [
     'at delay 1 ends about 1 s after the job but polls all the time.',
 ]
 
-FULL = {'short': 6.0, 'long': 60.0, 'many': 50, 'many_min': 2.0, 'many_max': 6.0, 'tasks': 10, 'auth_tasks': 10}
-CASES = ('single', 'long', 'many', 'cost', 'auth')
-SMOKE = {'short': 1.0, 'long': None, 'many': 5, 'many_min': 0.5, 'many_max': 1.5, 'tasks': 3, 'auth_tasks': 3}
+FULL = {'short': 6.0, 'long': 60.0, 'many': 50, 'many_min': 2.0, 'many_max': 6.0, 'tasks': 10, 'auth_tasks': 10,
+        'scale': 1000, 'scale_duration': 30.0, 'latency': 0.15, 'rate': 50.0, 'info_ids': 200}
+CASES = ('single', 'long', 'many', 'cost', 'auth', 'scale', 'ratelimit', 'info_many')
+SMOKE = {'short': 1.0, 'long': None, 'many': 5, 'many_min': 0.5, 'many_max': 1.5, 'tasks': 3, 'auth_tasks': 3,
+         'scale': 20, 'scale_duration': 3.0, 'latency': 0.05, 'rate': 10.0, 'info_ids': 20}
+# The default ceiling of requests in flight (job_wait's max_concurrency default, job_info's fixed ceiling).
+CEILING = 64
+
+
+class EmulatorProcess(object):
+    """The emulator in a process of its own (``--latency``), so that neither the harness nor the reference round
+    shares its interpreter lock; driven through the control API."""
+
+    def __init__(self, latency):
+        self.state_file = tempfile.mktemp(prefix='otc-emulator-', suffix='.json')
+        self.process = subprocess.Popen([sys.executable, os.path.join(REPO, 'tests', 'emulator', 'otc_emulator.py'),
+                                         '--state-file', self.state_file, '--latency', str(latency)],
+                                        stdout=subprocess.PIPE, universal_newlines=True)
+        self.url = self.process.stdout.readline().split()[-1]
+        host, port = self.url.split('//')[1].split(':')
+        self._connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def control(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        self._connection.request(method, '/_emulator/' + path, body=data, headers={'Content-Type': 'application/json'})
+        answer = self._connection.getresponse()
+        payload = json.loads(answer.read().decode())
+        if answer.status >= 400:
+            raise RuntimeError('emulator control %s %s: %s' % (method, path, payload))
+        return payload
+
+    def stop(self):
+        self._connection.close()
+        self.process.terminate()
+        self.process.wait()
 
 
 class Bench(object):
@@ -249,6 +282,101 @@ class Bench(object):
         return out
 
 
+    # ------------------------------------------------------------------ scale (issue 20)
+
+    def run_rusage_play(self, tasks, url, name):
+        """Run ``tasks`` under bench/rusage.py; returns (recorded tasks, {"maxrss_mb", "cpu"} of the whole process tree)."""
+        directory = tempfile.mkdtemp(prefix=name + '-', dir=self.work)
+        play = '- hosts: localhost\n  gather_facts: false\n  vars: %s\n  tasks:\n' % json.dumps(
+            {'url': url, 'project': PROJECT, 'token': emu_mod.STATIC_TOKEN})
+        play += textwrap.indent(json.dumps(tasks), '    ') + '\n'
+        path = os.path.join(directory, 'play.yml')
+        results_path = os.path.join(directory, 'results.json')
+        usage_path = os.path.join(directory, 'rusage.json')
+        with open(path, 'w') as handle:
+            handle.write(play)
+        env = ansible_env(directory, {'ANSIBLE_CALLBACK_PLUGINS': CALLBACKS, 'OTC_JOBS_RESULTS': results_path})
+        completed = subprocess.run([sys.executable, os.path.join(BENCH, 'rusage.py'), usage_path, '--',
+                                    os.path.join(BIN, 'ansible-playbook'), path], env=env, capture_output=True, text=True,
+                                   timeout=900, check=False)
+        if completed.returncode != 0 or not os.path.exists(results_path):
+            raise RuntimeError('ansible-playbook failed (rc %s) in %s:\n%s' % (
+                completed.returncode, directory, (completed.stdout + completed.stderr)[-8000:]))
+        with open(results_path) as handle:
+            results = json.load(handle)
+        with open(usage_path) as handle:
+            usage = json.load(handle)
+        return results, usage
+
+    @staticmethod
+    def create_together(emu, count, duration):
+        """``count`` jobs created one after the other, all ending ``duration`` s after the first was created."""
+        ends = time.time() + duration
+        ids = []
+        for dummy in range(count):
+            ids.append(emu.control('POST', 'jobs', {'service': 'elb', 'duration': max(0.0, ends - time.time())})['job_id'])
+        return ids
+
+    def scale_wait(self, emu, count, duration, name):
+        """One job_wait (defaults) for ``count`` jobs ending together; the numbers of it."""
+        ids = self.create_together(emu, count, duration)
+        emu.control('POST', 'stats/reset', {})
+        task = {'name': 'bench wait', 'otc.jobs.job_wait': dict(self.token_args_for(emu.url), service='elb', job_ids=ids)}
+        recs, usage = self.run_rusage_play([task], emu.url, name)
+        rec = recs['bench wait']
+        stats = emu.control('GET', 'stats')
+        views = dict((job['job_id'], job) for job in emu.control('GET', 'jobs')['jobs'])
+        last = max(views[job_id]['finishes_at'] for job_id in ids)
+        jobs = rec.get('jobs') or []
+        return {'after_last': rec['_end'] - last, 'status': rec['_status'], 'polls': rec.get('polls'),
+                'succeeded': sum(1 for job in jobs if job and job.get('state') == 'success'), 'count': count,
+                'gets': sum(stats['job_gets'].get(job_id, 0) for job_id in ids), 'total': stats['total'],
+                'rate_limited': stats.get('rate_limited', 0), 'peak_in_flight': stats['peak_in_flight'],
+                'maxrss_mb': usage['maxrss_mb'], 'cpu': usage['cpu']}
+
+    def token_args_for(self, url):
+        return {'endpoint': url, 'auth': {'token': emu_mod.STATIC_TOKEN, 'project_id': PROJECT}}
+
+    def case_scale(self, count, duration, latency, rate, run_rate_limited=True):
+        """Issue 20: ``count`` jobs of ``duration`` s ending together at ``latency`` s, job_wait with its defaults,
+        beside one round of ``count`` plain requests GETs at the default ceiling on the same rig; then the same
+        wait under a limit of ``rate`` requests/s (when ``run_rate_limited``)."""
+        emu = EmulatorProcess(latency)
+        out = {}
+        try:
+            reference = emu.control('POST', 'jobs', {'service': 'elb', 'duration': None})['job_id']
+            done = subprocess.run([sys.executable, os.path.join(BENCH, 'round.py'), emu.url, PROJECT, emu_mod.STATIC_TOKEN,
+                                   reference, str(count), str(CEILING)], capture_output=True, text=True, check=True)
+            out['round'] = json.loads(done.stdout)['seconds']
+            recs, usage = self.run_rusage_play([{'name': 'bench wait', 'ansible.builtin.debug': {'msg': 'idle'}}],
+                                               emu.url, 'scale-idle')
+            out['idle_cpu'] = usage['cpu']
+            out['plain'] = self.scale_wait(emu, count, duration, 'scale')
+            out['cpu_per_poll'] = (out['plain']['cpu'] - out['idle_cpu']) / max(1, out['plain']['polls'] or 0)
+            if run_rate_limited:
+                emu.control('POST', 'config', {'rate_limit': rate})
+                out['limited'] = self.scale_wait(emu, count, duration, 'scale-limited')
+                out['limited']['allowed_round'] = count / rate
+        finally:
+            emu.stop()
+        return out
+
+    def case_info_many(self, count, latency):
+        """job_info with ``count`` ids of finished jobs at ``latency`` s: the task's time."""
+        emu = EmulatorProcess(latency)
+        try:
+            ids = [emu.control('POST', 'jobs', {'service': 'elb', 'duration': 0})['job_id'] for dummy in range(count)]
+            emu.control('POST', 'stats/reset', {})
+            task = {'name': 'bench info', 'otc.jobs.job_info': dict(self.token_args_for(emu.url), service='elb', job_ids=ids)}
+            recs, usage = self.run_rusage_play([task], emu.url, 'info-many')
+            rec = recs['bench info']
+            stats = emu.control('GET', 'stats')
+        finally:
+            emu.stop()
+        return {'task': rec['_end'] - rec['_start'], 'status': rec['_status'], 'read': len(rec.get('jobs') or []),
+                'peak_in_flight': stats['peak_in_flight'], 'gets': stats['total']}
+
+
 # ---------------------------------------------------------------------- report
 
 def med(runs, *path):
@@ -383,6 +511,49 @@ def report(results, cfg, args, command, elapsed):
         row('%d job_info tasks, password auth' % cfg['auth_tasks'], 'IAM calls with token_cache: false', 'reference',
             fmt(mn, '', 1), None)
 
+    if has('scale'):
+        r = [x['scale'] for x in results if x.get('scale')]
+        n, lat = cfg['scale'], cfg['latency']
+        case = '%d jobs of %g s ending together, %g ms latency' % (n, cfg['scale_duration'], lat * 1000)
+        rounds = [x['round'] for x in r]
+        limits = [max(3.0, 1.3 * x['round'] + 1.0) for x in r]
+        m, v = med(r, 'plain', 'after_last')
+        verdicts = [x['plain']['after_last'] <= limit for x, limit in zip(r, limits)]
+        row(case, 'job_wait (defaults) task end after the last job\'s end', '≤ 3 s, or ≤ 1.3 × round + 1 s (%s)' % all_runs(limits),
+            '%s (runs: %s)' % (fmt(m), all_runs(v)), all(verdicts) and all(x['plain']['status'] == 'ok' for x in r))
+        row(case, 'one round of %d plain `requests` GETs at concurrency %d (same rig, same run)' % (n, CEILING), '—',
+            '%s (runs: %s)' % (fmt(statistics.median(rounds)), all_runs(rounds)), None)
+        g = med(r, 'plain', 'gets')[0]
+        p = med(r, 'plain', 'peak_in_flight')[0]
+        row(case, 'job GETs sent / peak requests in flight (emulator)', '—', '%s / %s' % (fmt(g, '', 0), fmt(p, '', 0)), None)
+        m, v = med(r, 'plain', 'maxrss_mb')
+        row(case, 'peak memory of the wait (largest RSS of ansible-playbook and its workers)', '≤ 150 MB',
+            '%s (runs: %s)' % (fmt(m, ' MB', 0), all_runs(v, ' MB', 0)), m <= 150)
+        m, v = med([{'c': x['cpu_per_poll'] * 1000} for x in r], 'c')
+        row(case, 'CPU time per poll on the controller path ((CPU of the play − CPU of a one-debug-task play) ÷ polls)', '—',
+            '%s (runs: %s)' % (fmt(m, ' ms', 2), all_runs(v, ' ms', 2)), None)
+        limited = [x['limited'] for x in r if x.get('limited')]
+        if limited:
+            case = '%d jobs of %g s ending together, %g ms latency, %g requests/s limit' % (n, cfg['scale_duration'], lat * 1000, cfg['rate'])
+            ok = all(x['status'] == 'ok' and x['succeeded'] == x['count'] for x in limited)
+            row(case, 'every job succeeded', 'all', ' / '.join('%d of %d' % (x['succeeded'], x['count']) for x in limited), ok)
+            allowed = limited[0]['allowed_round']
+            m, v = med(limited, 'after_last')
+            row(case, 'task end after the last job\'s end', '≤ 1.3 × %s (the round the limit allows) = %s' % (fmt(allowed), fmt(1.3 * allowed)),
+                '%s (runs: %s)' % (fmt(m), all_runs(v)), all(x['after_last'] <= 1.3 * allowed for x in limited))
+            shares = [100.0 * x['rate_limited'] / max(1, x['total']) for x in limited]
+            row(case, 'share of answers that were 429 (of all requests)', '—', '%s (runs: %s; requests: %s)' % (
+                fmt(statistics.median(shares), ' %', 1), all_runs(shares, ' %', 1), all_runs([x['total'] for x in limited], '', 0)), None)
+
+    if has('info_many'):
+        r = [x['info_many'] for x in results if x.get('info_many')]
+        case = 'job_info with %d ids, %g ms latency' % (cfg['info_ids'], cfg['latency'] * 1000)
+        m, v = med(r, 'task')
+        row(case, 'task time (task end − task start), all read', '≤ 1.5 s', '%s (runs: %s)' % (fmt(m), all_runs(v)),
+            m <= 1.5 and all(x['status'] == 'ok' and x['read'] == cfg['info_ids'] for x in r))
+        p = med(r, 'peak_in_flight')[0]
+        row(case, 'peak requests in flight (emulator)', '≤ %d' % CEILING, fmt(p, '', 0), p <= CEILING)
+
     missed = [x for x in rows if 'MISSED' in x]
     lines.append('# Benchmarks')
     lines.append('')
@@ -459,6 +630,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--runs', type=int, default=5, help='runs of every case (medians are reported)')
     parser.add_argument('--long-runs', type=int, default=None, help='runs of the 60 s case (default: --runs, at most 3)')
+    parser.add_argument('--scale-runs', type=int, default=None,
+                        help='runs of the scale cases (1000 jobs, rate limit, job_info with 200 ids; default: --runs, at most 2)')
     parser.add_argument('--smoke', action='store_true', help='1 run, tiny jobs, no 60 s case, few tasks')
     parser.add_argument('--output', default=os.path.join(REPO, 'BENCHMARKS.md'))
     parser.add_argument('--cases', default=','.join(CASES),
@@ -472,6 +645,7 @@ def main():
     if args.smoke:
         args.runs = 1
     long_runs = min(args.runs, 3) if args.long_runs is None else args.long_runs
+    scale_runs = min(args.runs, 2) if args.scale_runs is None else args.scale_runs
     command = os.environ.get('OTC_JOBS_BENCH_COMMAND') or ' '.join(['.venv/bin/python', 'bench/run.py'] + sys.argv[1:])
     started = time.time()
     work = tempfile.mkdtemp(prefix='otc-jobs-bench-')
@@ -499,6 +673,14 @@ def main():
             if 'auth' in args.cases:
                 log('password auth / token cache')
                 one['auth'] = bench.case_password(cfg['auth_tasks'])
+            if run < scale_runs and ('scale' in args.cases or 'ratelimit' in args.cases):
+                log('%d jobs at %g ms latency%s' % (cfg['scale'], cfg['latency'] * 1000,
+                                                    ', then with a %g requests/s limit' % cfg['rate'] if 'ratelimit' in args.cases else ''))
+                one['scale'] = bench.case_scale(cfg['scale'], cfg['scale_duration'], cfg['latency'], cfg['rate'],
+                                                run_rate_limited='ratelimit' in args.cases)
+            if run < scale_runs and 'info_many' in args.cases:
+                log('job_info with %d ids at %g ms latency' % (cfg['info_ids'], cfg['latency'] * 1000))
+                one['info_many'] = bench.case_info_many(cfg['info_ids'], cfg['latency'])
             print(json.dumps(one, sort_keys=True), flush=True)
             results.append(one)
         args.import_costs = import_cost()
