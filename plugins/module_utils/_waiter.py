@@ -261,11 +261,12 @@ class JobWaiter:
 
     @staticmethod
     def _likely_first(watch, start):
-        """Sort key: the job likeliest finished first: the highest progress the API reported, then the longest unpolled."""
+        """Sort key: the job likeliest finished first: the highest progress the API reported, then the longest unpolled
+        (then input order)."""
         progress = -1
         if watch.job is not None and watch.job.get('progress') is not None:
             progress = watch.job['progress']
-        return (-progress, watch.polled_at if watch.polled_at is not None else start - 1)
+        return (-progress, watch.polled_at if watch.polled_at is not None else start - 1, watch.index)
 
     def _poll(self, watch, schedule, concurrency, start, deadline):
         watch.polled_at = self.clock()

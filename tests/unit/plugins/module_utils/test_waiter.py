@@ -316,6 +316,54 @@ class FakeClock:
         return self.now
 
 
+class OrderClient(ScriptedClient):
+    """A ScriptedClient that records the order of its polls."""
+
+    def __init__(self, scripts, latency=0.0):
+        super(OrderClient, self).__init__(scripts, latency)
+        self.order = []
+
+    def _once(self, job_id):
+        with self._lock:
+            self.order.append(job_id)
+        return super(OrderClient, self)._once(job_id)
+
+
+def with_progress(job_id, percent):
+    return dict(running(job_id), progress=percent)
+
+
+class TestWhereThePollsGo:
+    def test_a_round_polls_the_likeliest_finished_first(self):
+        """One request in flight: the first round goes in input order, the next by the progress the API reported."""
+        client = OrderClient({'a': [with_progress('a', 10), done('a')], 'b': [with_progress('b', 90), done('b')],
+                              'c': [with_progress('c', 50), done('c')], 'd': [running('d'), done('d')]})
+        result = waiter(client, max_concurrency=1).wait(['a', 'b', 'c', 'd'])
+        assert all(j['state'] == 'success' for j in result.jobs)
+        assert client.order[:4] == ['a', 'b', 'c', 'd']
+        assert client.order[4:] == ['b', 'c', 'a', 'd']
+
+    def test_a_finished_job_pulls_the_others_forward_once(self):
+        """Once one job is seen finished, every other one is polled again at once, not on its next beat."""
+        ids = ['j%02d' % i for i in range(20)]
+        client = TimedClient(dict((job_id, 1.0) for job_id in ids))
+        # at 1 s the beats are 0.2 x 1 s apart: without the extra poll, the others would wait up to 0.2 s
+        result = waiter(client, sleep=0.1, max_sleep=2, max_concurrency=64, rng=random.Random(2)).wait(ids)
+        assert all(j['state'] == 'success' for j in result.jobs)
+        first_seen = min(t for times in client.times.values() for t in times if t - client.began >= 1.0)
+        after = [min(t for t in client.times[job_id] if t >= first_seen) for job_id in ids]
+        assert max(after) - first_seen < 0.1
+        # at most one extra poll between two regular ones: far from polling every job continuously
+        assert result.polls < 20 * 14
+
+    def test_a_single_job_keeps_its_plain_rhythm(self):
+        client = TimedClient({'a': 0.5})
+        result = waiter(client, sleep=0.1, max_sleep=1, rng=random.Random(4)).wait(['a'])
+        times = client.times['a']
+        gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+        assert result.jobs[0]['state'] == 'success' and all(gap >= 0.08 for gap in gaps)  # no probes, no extra polls
+
+
 class TestConcurrency:
     """The AIMD window, driven by a fake clock."""
 
