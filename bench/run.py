@@ -580,7 +580,8 @@ def report(results, cfg, args, command, elapsed):
     lines.append('## Method')
     lines.append('')
     lines.append(textwrap.dedent('''\
-        - Emulator: `tests/emulator/otc_emulator.py`, in the harness process, no latency configured. Each case is a real
+        - Emulator: `tests/emulator/otc_emulator.py`, in the harness process, no latency configured (the scale cases below
+          start their own). Each case is a real
           `ansible-playbook` run on localhost (connection local, the venv's Python as interpreter), so the otc.jobs tasks
           take the controller path: the action plugins run the module's code in the controller's process. Its first task creates
           the jobs through the emulator's control API (`bench/mkjobs.py`; not counted in the stats), so the measured task
@@ -596,14 +597,29 @@ def report(results, cfg, args, command, elapsed):
           Overshoot = task end − job end, so it includes the module's process start and result return.
         - Baseline: `ansible.builtin.uri` GET `<url>/v1.0/<project>/jobs/<id>` with `X-Auth-Token`,
           `until: result.json.status in ['SUCCESS', 'FAIL']`, `retries`, `delay: 1` (with `loop: ids` for many jobs).
-        - job_wait runs with its defaults (sleep 1, max_sleep 10, max_concurrency 8); token auth except where noted.
+        - job_wait runs with its defaults (sleep 1, max_sleep 10, max_concurrency 64, a ceiling for the adaptive window);
+          token auth except where noted.
         - The long case runs job_wait and the baseline as two concurrent playbooks on two identical jobs (they mostly sleep).
         - GETs and IAM calls come from the emulator's `stats()` (reset before each playbook); every playbook gets a fresh
           `XDG_CACHE_HOME`, so the token cache starts empty.
         - Per-task cost: on one finished job, interleaved in one playbook, N `job_info` tasks on the controller path,
           N `job_info` tasks on the module path (connection `remote_local`, `tests/integration/connection_plugins/`:
           `ansible.builtin.local` under another name, so the module is shipped and executed as over ssh) and N `uri` GET
-          tasks; per-task time = task end − task start; median of each, then the ratios.'''))
+          tasks; per-task time = task end − task start; median of each, then the ratios.
+        - Scale cases (issue 20): an emulator process of its own (`otc_emulator.py --latency 0.15`: every answer 150 ms
+          late, each request asleep in its own thread), so neither the harness nor the reference shares its interpreter.
+          The harness creates the 1000 jobs through the control API, each with the duration that makes them all end 30 s
+          after the first was created, then runs one `job_wait` task with `job_ids` and default options. Beside it, in the
+          same run and on the same emulator, `bench/round.py` times one round of 1000 plain `requests` GETs (one
+          Session per thread, connections warmed first) at concurrency 64, the default ceiling: the target is ≤ 3 s
+          after the last job's end, or, where this rig cannot serve that many requests per second, ≤ 1.3 × that round
+          + 1 s. The rate-limited case then sets `rate_limit` 50 on the same emulator (a token bucket per project, 429
+          `APIGW.0308` with `Retry-After` beyond it) and waits for 1000 new jobs the same way; the limit allows one
+          round of 1000 polls in 20 s. The share of 429s is the emulator's `rate_limited` over all its requests.
+          `ansible-playbook` runs under `bench/rusage.py`: peak memory = the largest resident set of any process of the
+          play (ansible-playbook and its forked workers), CPU per poll = (user + system CPU of the play − that of a play
+          with one `debug` task) ÷ the task's `polls`. job_info: 200 finished jobs, one task with `job_ids`, task end −
+          task start.'''))
     lines.append('')
     lines.append('## Notes')
     lines.append('')
