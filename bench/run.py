@@ -327,8 +327,9 @@ class Bench(object):
         stats = emu.control('GET', 'stats')
         views = dict((job['job_id'], job) for job in emu.control('GET', 'jobs')['jobs'])
         last = max(views[job_id]['finishes_at'] for job_id in ids)
+        last_get = max(q['t'] for q in stats['requests'] if q['route'] != 'iam')
         jobs = rec.get('jobs') or []
-        return {'after_last': rec['_end'] - last, 'status': rec['_status'], 'polls': rec.get('polls'),
+        return {'after_last': rec['_end'] - last, 'last_get': last_get - last, 'return': rec['_end'] - last_get, 'status': rec['_status'], 'polls': rec.get('polls'),
                 'succeeded': sum(1 for job in jobs if job and job.get('state') == 'success'), 'count': count,
                 'gets': sum(stats['job_gets'].get(job_id, 0) for job_id in ids), 'total': stats['total'],
                 'rate_limited': stats.get('rate_limited', 0), 'peak_in_flight': stats['peak_in_flight'],
@@ -523,6 +524,10 @@ def report(results, cfg, args, command, elapsed):
             '%s (runs: %s)' % (fmt(m), all_runs(v)), all(verdicts) and all(x['plain']['status'] == 'ok' for x in r))
         row(case, 'one round of %d plain `requests` GETs at concurrency %d (same rig, same run)' % (n, CEILING), '—',
             '%s (runs: %s)' % (fmt(statistics.median(rounds)), all_runs(rounds)), None)
+        m1, v1 = med(r, 'plain', 'last_get')
+        m2, v2 = med(r, 'plain', 'return')
+        row(case, 'of which: last job GET began after the last job\'s end / result at the controller after that GET', '—',
+            '%s / %s (runs: %s / %s)' % (fmt(m1), fmt(m2), all_runs(v1), all_runs(v2)), None)
         g = med(r, 'plain', 'gets')[0]
         p = med(r, 'plain', 'peak_in_flight')[0]
         row(case, 'job GETs sent / peak requests in flight (emulator)', '—', '%s / %s' % (fmt(g, '', 0), fmt(p, '', 0)), None)

@@ -12,10 +12,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import heapq
+import queue
 import random
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, WaitTimeout, seconds_text
@@ -105,7 +106,7 @@ class JobWaiter:
 
     # With more unfinished jobs than requests in flight (a round takes longer than one answer), the
     # wait probes between beats: every PROBE_SHARE x sleep it polls early the job likeliest finished,
-    # so the first end of many is seen soon after it happens, not a whole interval later.
+    # so the first end of many is seen soon after it happens, not a whole interval later (0: no probes).
     PROBE_SHARE = 0.25
 
     def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=DEFAULT_CEILING,
@@ -158,7 +159,8 @@ class JobWaiter:
             self._queue(heap, watch)
         ready = []        # due and idle, sorted so that pop() gives the likeliest finished
         executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
-        in_flight = {}
+        in_flight = 0
+        answered = queue.Queue()  # (watch, fatal error or None) of every poll that ended
         try:
             while remaining:
                 now = self.clock()
@@ -173,31 +175,36 @@ class JobWaiter:
                     # A job of this wait was seen finished: the others, started with it, may be too.
                     evidence = self._finished_seen
                     next_evidence = now + self.EVIDENCE_SHARE * self.sleep
-                    for entry in heap:
-                        if self._queued(entry) and self._pull(entry[3], now):
-                            ready.append(entry[3])
+                    pulled = [entry[3] for entry in heap if self._queued(entry) and self._pull(entry[3], now)]
+                    for watch in pulled:
+                        if watch.next_poll_at <= now:
+                            ready.append(watch)
                             added = True
+                        else:
+                            self._queue(heap, watch)  # polled too recently: as soon as it may be
                 while heap and heap[0][0] <= now:
                     entry = heapq.heappop(heap)
                     if self._queued(entry):
                         ready.append(entry[3])
                         added = True
-                if not ready and remaining > concurrency.window and now >= next_probe and now < deadline:
+                probing = self.PROBE_SHARE and remaining > concurrency.window
+                if not ready and probing and now >= next_probe and now < deadline:
                     next_probe = now + self.PROBE_SHARE * self.sleep
-                    if concurrency.allows(len(in_flight), now):
+                    if concurrency.allows(in_flight, now):
                         gap = PollSchedule.MIN_GAP * self.sleep
-                        candidates = [entry[3] for entry in heap if self._queued(entry) and not entry[3].pull_used
+                        candidates = [entry[3] for entry in heap if self._queued(entry)
                                       and (entry[3].polled_at is None or now - entry[3].polled_at >= gap)]
                         if candidates:
                             probe = min(candidates, key=lambda w: self._likely_first(w, start))
-                            if self._pull(probe, now):
+                            if self._pull(probe, now, counted=False):
                                 ready.append(probe)
                                 added = True
                 if added:
                     ready.sort(key=lambda w: self._likely_first(w, start), reverse=True)
-                while ready and now < deadline and concurrency.allows(len(in_flight), now):
+                while ready and now < deadline and concurrency.allows(in_flight, now):
                     watch = ready.pop()
-                    in_flight[executor.submit(self._poll, watch, schedule, concurrency, start, deadline)] = watch
+                    executor.submit(self._poll_and_tell, answered, watch, schedule, concurrency, start, deadline)
+                    in_flight += 1
                 concurrency.wants_more(bool(ready) and not concurrency.paused(now))
                 wake = [deadline]
                 if self._progress is not None:
@@ -206,11 +213,11 @@ class JobWaiter:
                     wake.append(concurrency.resume_at)
                 if self._finished_seen > evidence:
                     wake.append(next_evidence)
-                if not ready and concurrency.allows(len(in_flight), now):
+                if not ready and concurrency.allows(in_flight, now):
                     # A slot is free: the next due poll (or probe) can start as soon as it is due.
                     if heap:
                         wake.append(heap[0][0])
-                    if remaining > concurrency.window:
+                    if probing:
                         wake.append(next_probe)
                 pause = max(0.0, min(wake) - self.clock())
                 if in_flight and now >= deadline:
@@ -218,9 +225,20 @@ class JobWaiter:
                 if not in_flight:
                     self._stop.wait(pause)
                     continue
-                for future in wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done:
-                    watch = in_flight.pop(future)
-                    future.result()  # a fatal error of one job ends the whole wait
+                # One queue of answered polls: O(1) per answer (waiting on every future in flight was O(in flight)).
+                try:
+                    ended = [answered.get(timeout=pause)]
+                except queue.Empty:
+                    continue
+                while True:
+                    try:
+                        ended.append(answered.get_nowait())
+                    except queue.Empty:
+                        break
+                for watch, error in ended:
+                    in_flight -= 1
+                    if error is not None:
+                        raise error  # a fatal error of one job ends the whole wait
                     if watch.finished:
                         remaining -= 1
                         self._report_failures([watch], start, self.clock())
@@ -244,18 +262,24 @@ class JobWaiter:
         """Whether a heap entry is the job's current one (a pulled or re-queued job leaves a stale entry behind)."""
         return entry[2] == entry[3].version
 
-    def _pull(self, watch, now):
-        """Poll ``watch`` now, once, before its next regular beat (at most one such poll between two regular ones).
+    def _pull(self, watch, now, counted=True):
+        """Poll ``watch`` now, before its next regular beat; True if it was pulled (its heap entry goes stale).
 
-        True if it was pulled: the caller puts it among the due jobs (its heap entry goes stale).
+        Pulls on evidence (``counted``) are at most one between two regular polls; probes are bounded by their
+        own pace instead, and do not use up the job's pull: a job probed just before it ended is still pulled
+        forward once another job of the wait is seen finished.
         """
-        if watch.pull_used or watch.regular_beat is not None or watch.next_poll_at <= now:
+        if (counted and watch.pull_used) or watch.regular_beat is not None or watch.next_poll_at <= now:
             return False
-        if watch.polled_at is not None and now - watch.polled_at < PollSchedule.MIN_GAP * self.sleep:
-            return False
+        when = now
+        if watch.polled_at is not None:
+            # never sooner than MIN_GAP x sleep after its last poll began: then, if that is before its beat
+            when = max(now, watch.polled_at + PollSchedule.MIN_GAP * self.sleep)
+            if when >= watch.next_poll_at or (not counted and when > now):
+                return False
         watch.regular_beat = watch.next_poll_at
-        watch.next_poll_at = now
-        watch.pull_used = True
+        watch.next_poll_at = when
+        watch.pull_used = watch.pull_used or counted
         watch.version += 1
         return True
 
@@ -267,6 +291,14 @@ class JobWaiter:
         if watch.job is not None and watch.job.get('progress') is not None:
             progress = watch.job['progress']
         return (-progress, watch.polled_at if watch.polled_at is not None else start - 1, watch.index)
+
+    def _poll_and_tell(self, answered, watch, schedule, concurrency, start, deadline):
+        error = None
+        try:
+            self._poll(watch, schedule, concurrency, start, deadline)
+        except BaseException as exc:  # pylint: disable=broad-except
+            error = exc
+        answered.put((watch, error))
 
     def _poll(self, watch, schedule, concurrency, start, deadline):
         watch.polled_at = self.clock()
