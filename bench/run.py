@@ -92,7 +92,8 @@ class EmulatorProcess(object):
     shares its interpreter lock; driven through the control API."""
 
     def __init__(self, latency):
-        self.state_file = tempfile.mktemp(prefix='otc-emulator-', suffix='.json')
+        self.state_dir = tempfile.mkdtemp(prefix='otc-emulator-')
+        self.state_file = os.path.join(self.state_dir, 'state.json')
         self.process = subprocess.Popen([sys.executable, os.path.join(REPO, 'tests', 'emulator', 'otc_emulator.py'),
                                          '--state-file', self.state_file, '--latency', str(latency)],
                                         stdout=subprocess.PIPE, universal_newlines=True)
@@ -113,6 +114,8 @@ class EmulatorProcess(object):
         self._connection.close()
         self.process.terminate()
         self.process.wait()
+        self.process.stdout.close()
+        shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 class Bench(object):
@@ -281,7 +284,6 @@ class Bench(object):
             out['cache' if cache else 'nocache'] = self.emu.stats()['iam_calls']
         return out
 
-
     # ------------------------------------------------------------------ scale (issue 20)
 
     def run_rusage_play(self, tasks, url, name):
@@ -329,7 +331,8 @@ class Bench(object):
         last = max(views[job_id]['finishes_at'] for job_id in ids)
         last_get = max(q['t'] for q in stats['requests'] if q['route'] != 'iam')
         jobs = rec.get('jobs') or []
-        return {'after_last': rec['_end'] - last, 'last_get': last_get - last, 'return': rec['_end'] - last_get, 'status': rec['_status'], 'polls': rec.get('polls'),
+        return {'after_last': rec['_end'] - last, 'last_get': last_get - last, 'return': rec['_end'] - last_get,
+                'status': rec['_status'], 'polls': rec.get('polls'),
                 'succeeded': sum(1 for job in jobs if job and job.get('state') == 'success'), 'count': count,
                 'gets': sum(stats['job_gets'].get(job_id, 0) for job_id in ids), 'total': stats['total'],
                 'rate_limited': stats.get('rate_limited', 0), 'peak_in_flight': stats['peak_in_flight'],

@@ -66,7 +66,7 @@ options:
     default: 30
   max_concurrency:
     description:
-      - The most requests in flight at once with O(job_ids) (1-64); never more. It is a ceiling: the wait starts with 8
+      - The most requests in flight at once with O(job_ids) (1-64); never more. It is a ceiling; the wait starts with 8
         (or this, if lower) and adapts below it, as TCP does (additive increase, multiplicative decrease). While polls that
         are due wait for a free slot it grows, by one with every healthy answer until the first cut, then by one per
         round trip (a window's worth of answers); it shrinks to 70 % on HTTP 429
