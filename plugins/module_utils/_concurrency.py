@@ -8,8 +8,9 @@ allowed in flight (``window``) follows the API, as TCP's congestion window follo
 
 - it starts at ``INITIAL`` (or the ceiling, if lower) and grows while the task is bound by latency,
   that is while polls that are due wait for a free slot (``demand``): by one with every healthy answer
-  until the first cut (doubling per round trip, TCP's slow start), then by one per window's worth of
-  healthy answers (one per round trip); a task that has all it needs in flight does not grow;
+  (doubling per round trip, TCP's slow start) up to the window at which it was last cut, beyond that
+  by one per window's worth of healthy answers (one per round trip, probing slowly where it was
+  refused before); a task that has all it needs in flight does not grow;
 - a 429, a 503 or a request that timed out cuts it to ``DECREASE`` (70 %, CUBIC's factor) of what
   it was, at most once per ``sleep`` (or the Retry-After, if longer), so one crowded round of
   refusals counts once; a 429 (or any answer with a Retry-After) also holds every new request until
@@ -78,6 +79,7 @@ class Concurrency:
         self.congestion = {RATE_LIMITED: 0, UNAVAILABLE: 0, TIMED_OUT: 0}
         self._window_ends = None
         self._credit = 0
+        self.last_cut_at = self.ceiling   # the window when it was last cut
         self._lock = threading.Lock()
 
     @property
@@ -104,8 +106,8 @@ class Concurrency:
                 self.strikes = 0
                 return
             if self.demand:
-                if self.decreases:
-                    # After a cut, additive increase: one more for every window's worth of healthy answers.
+                if self.decreases and self.limit >= self.last_cut_at:
+                    # Beyond the window of the last cut, additive increase: one more per window's worth of answers.
                     self._credit += 1
                     if self._credit < self.limit:
                         return
@@ -124,6 +126,7 @@ class Concurrency:
                 return  # this window was already counted
             self.strikes += 1
             self.decreases += 1
+            self.last_cut_at = self.limit
             self.limit = max(1, int(self.limit * self.DECREASE))
             pause = None
             if retry_after is not None:

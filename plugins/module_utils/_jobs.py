@@ -127,7 +127,7 @@ class _ParallelRead:
                         and self.window.allows(len(in_flight), now):
                     in_flight[executor.submit(self._read_one, self.job_ids[next_index])] = next_index
                     next_index += 1
-                self.window.wants_more(next_index < count and not self.window.paused(now))
+                self.window.wants_more(next_index < count)
                 pause = None
                 if next_index < count:
                     wake = [now + 1.0]

@@ -205,7 +205,7 @@ class JobWaiter:
                     watch = ready.pop()
                     executor.submit(self._poll_and_tell, answered, watch, schedule, concurrency, start, deadline)
                     in_flight += 1
-                concurrency.wants_more(bool(ready) and not concurrency.paused(now))
+                concurrency.wants_more(bool(ready))
                 wake = [deadline]
                 if self._progress is not None:
                     wake.append(next_progress)

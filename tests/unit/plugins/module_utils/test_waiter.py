@@ -421,21 +421,26 @@ class TestConcurrency:
         window.congested(None)                # not congestion (a 500, a bad body): nothing changes
         assert window.window == 19
 
-    def test_after_a_cut_grows_one_per_window_of_answers_and_never_below_one(self):
+    def test_after_a_cut_back_fast_then_one_per_window_of_answers_and_never_below_one(self):
         clock = FakeClock()
-        window = Concurrency(6, 0.5, 1.0, clock)
+        window = Concurrency(10, 0.5, 1.0, clock, initial=4)
         for step in range(5):
             clock.now = step
             window.congested(RATE_LIMITED, 0)
-        assert window.window == 1
+        assert window.window == 1 and window.last_cut_at == 1
         window.wants_more(True)
         grown = []
-        for dummy in range(2 + 3 + 4 + 5 + 6):
+        for dummy in range(2 + 3 + 4):
             window.succeeded()
             grown.append(window.window)
-        # 1 answer at 1, 2 at 2, 3 at 3, ...: one more per round trip (TCP's congestion avoidance)
-        assert grown == [2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6]
-        assert window.strikes == 0
+        # beyond the window of the last cut: one more per window's worth of answers (per round trip)
+        assert grown == [2, 2, 3, 3, 3, 4, 4, 4, 4]
+        clock.now = 10
+        window.congested(RATE_LIMITED, 0)     # cut at 4: to 2 ...
+        assert window.window == 2 and window.last_cut_at == 4
+        for expected in (3, 4, 4, 4, 4, 5):   # ... back to 4 one per answer, then one per 4 answers
+            window.succeeded()
+            assert window.window == expected
 
     def test_congestion_kinds(self):
         assert congestion_kind(TransientError('HTTP 429', status_code=429)) == RATE_LIMITED
