@@ -67,12 +67,31 @@ NOTES = [
     'showed the result return at 0.07–0.09 s and the job ending ~0.15 s after a poll in every run, so each run saw it '
     '~0.85 s late: the harness measured one phase again and again, and small shifts in module start-up time moved '
     'that phase. The harness now samples the phase (see Method); nothing in the module was changed for this case.',
-    '- Many jobs: job_wait polls every job from the start (max_concurrency 8), so it sends more job GETs than the uri '
+    '- Many jobs: job_wait polls every job from the start (a window of 8 requests in flight at first, growing up to max_concurrency 64), so it sends more job GETs than the uri '
     'loop, which works through the ids one by one and reaches most of them after they ended (one GET each); the loop '
     'is slow because each item is a separate module run and waits for its own job. A job_wait looped per id takes the '
     'controller path too (no module per item), so it is now nearly as fast as one job_wait with job_ids (1.1× in the '
     'last run; 5.6× the round before, when it ran as modules). The uri loop itself ran faster in the last full run '
     '(20 s) than in the one before (33 s), on the same harness, so the speed-up of job_wait over it reads lower.',
+    '- Scale (issue 20), where the time after the last job goes: the breakdown row splits it at the last job GET. Up '
+    'to that GET it is detection (a probe every quarter `sleep` between rounds, or the running round, sees the first '
+    'end; every other job then gets its extra poll) plus one round of 1000 polls at 64 in flight, which on this rig '
+    'takes about as long as the plain `requests` round beside it. After it, the result of 1000 jobs (~0.8 MB) travels '
+    'to the controller in 0.7–1.5 s (runs so far): `remove_values` over it in `plugins/plugin_utils/_action.py` alone takes ~0.23 s, '
+    'the rest is Ansible\'s own handling of the result in the worker and the main process. The issue measured 24.4 s '
+    'for this case at `max_concurrency` 8 and 5.0 s at 64 (before the probes and the extra polls).',
+    '- CPU per poll on the controller path (~2–3 ms, with the emulator and other work sharing 2 cores): the loop costs '
+    'O(log n) per poll (a heap of idle jobs, one queue of answers; the first version was O(n) per poll and spent ~1 ms '
+    'of it in the loop with 1000 jobs). Most of the rest is `requests` per request: it reads the whole proxy '
+    'environment twice per request (~0.5 ms here) and `_http` starts a watchdog thread per request; both are in '
+    '`_http.py`, left for its owner. The emulator used to answer in two writes with Nagle\'s algorithm on: every '
+    'answer on a kept-alive connection then waited 40 ms for the client\'s delayed ACK; it now sets TCP_NODELAY.',
+    '- Rate limit: every job succeeds and the wait ends about one allowed round (1000 / 50 req/s = 20 s) after the last '
+    'end. The share of 429s is high (~40 %) because after a cut the window returns to its size at the cut one step per '
+    'healthy answer (growing more slowly, one per round trip, only beyond it): that keeps a wait against an API that '
+    'refuses every other request from starving (`tests/integration/test_hostile.py`), and a token bucket refilled to its '
+    'one-second burst during each `Retry-After` pause is tripped again after it. With one step per round trip after '
+    'every cut the share was ~12 % at the same end time, but that wait against every-other-429 took 32 s instead of 15 s.',
     '- Long job: job_wait spaces polls by 0.2 × the time already waited (capped at max_sleep 10 s), so it sends about '
     'half the GETs of the uri baseline and accepts a few seconds of overshoot (within the 20 % target); the baseline '
     'at delay 1 ends about 1 s after the job but polls all the time.',
