@@ -67,7 +67,8 @@ NOTES = [
     'showed the result return at 0.07–0.09 s and the job ending ~0.15 s after a poll in every run, so each run saw it '
     '~0.85 s late: the harness measured one phase again and again, and small shifts in module start-up time moved '
     'that phase. The harness now samples the phase (see Method); nothing in the module was changed for this case.',
-    '- Many jobs: job_wait polls every job from the start (a window of 8 requests in flight at first, growing up to max_concurrency 64), so it sends more job GETs than the uri '
+    '- Many jobs: job_wait polls every job from the start (a window of 8 requests in flight at first, growing up to '
+    'max_concurrency 64), so it sends more job GETs than the uri '
     'loop, which works through the ids one by one and reaches most of them after they ended (one GET each); the loop '
     'is slow because each item is a separate module run and waits for its own job. A job_wait looped per id takes the '
     'controller path too (no module per item), so it is now nearly as fast as one job_wait with job_ids (1.1× in the '
