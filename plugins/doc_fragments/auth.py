@@ -191,6 +191,12 @@ options:
   job_ids:
     description:
       - Several job ids of the same service; results come back in the same order.
+      - They are read in parallel, at most 64 requests in flight (M(otc.jobs.job_wait) - its O(otc.jobs.job_wait#module:max_concurrency));
+        the number in flight adapts to the API, growing while answers come back healthy and shrinking on HTTP 429, 503
+        and timeouts.
+      - M(otc.jobs.job_info) gives each read its own limit of 2 x O(api_timeout) (retries included) and the whole task
+        2 x O(api_timeout) for every 64 ids begun (2 x O(api_timeout) x ceil(ids / 64)); a failure says how many of the
+        jobs were read by then.
     type: list
     elements: str
   return_raw:

@@ -68,7 +68,7 @@ def wait_argument_spec():
         sleep=dict(type='float', default=1),
         max_sleep=dict(type='float', default=10),
         not_found_timeout=dict(type='float', default=30),
-        max_concurrency=dict(type='int', default=8),
+        max_concurrency=dict(type='int', default=64),
         progress_interval=dict(type='float', default=30),
     )
 

@@ -9,12 +9,15 @@ __metaclass__ = type
 
 import re
 import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
 from ansible_collections.otc.jobs.plugins.module_utils._api import ApiSession, plain_http_hosts
 from ansible_collections.otc.jobs.plugins.module_utils._auth import make_authenticator
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils._endpoints import job_url, region_from_project, service_root
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, AuthError, InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, AuthError, InvalidInput, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
@@ -65,9 +68,17 @@ class JobClient:
         """Release the pooled connections (the lookup and the action plugins run in long-lived processes)."""
         self.session.http.close()
 
-    def fetch_all(self, job_ids, deadline=None):
-        """Each job once, in order, all within ``deadline``."""
-        return [self.fetch(job_id, RetryPolicy(max_attempts=4, deadline=deadline)) for job_id in job_ids]
+    def fetch_all(self, job_ids, deadline=None, per_read=None, ceiling=DEFAULT_CEILING, clock=time.monotonic):
+        """Each job once, in order, all within ``deadline``, each within ``per_read`` seconds of its start.
+
+        Many ids are read in parallel, at most ``ceiling`` at once, with the adaptive window of
+        ``_concurrency``. A failure ends the reading; its message then says how many jobs were read.
+        """
+        job_ids = list(job_ids)
+        if len(job_ids) <= 1:
+            return [self.fetch(job_id, RetryPolicy(max_attempts=4, deadline=_sooner(deadline, per_read, clock)))
+                    for job_id in job_ids]
+        return _ParallelRead(self, job_ids, deadline, per_read, ceiling, clock).run()
 
     def fetch(self, job_id, policy):
         """The normalized job; TransientErrors are retried by ``policy``."""
@@ -86,6 +97,84 @@ class JobClient:
                 exc.reword('%s (%s)' % (exc.message, self.refused_hint))
             raise
         return normalize_job(self.service, body, project_id=self.project_id, job_id=job_id)
+
+
+def _sooner(deadline, per_read, clock):
+    if per_read is None:
+        return deadline
+    own = clock() + per_read
+    return own if deadline is None else min(deadline, own)
+
+
+def count_text(number):
+    """'20 000': a count as messages print it."""
+    return '{0:,}'.format(number).replace(',', ' ')
+
+
+class _ParallelRead:
+    """job_info's reading of many ids: bounded, adaptive concurrency; one deadline per read and one for all."""
+
+    def __init__(self, client, job_ids, deadline, per_read, ceiling, clock):
+        self.client = client
+        self.job_ids = job_ids
+        self.deadline = deadline
+        self.per_read = per_read
+        self.clock = clock
+        self.window = Concurrency(ceiling, clock=clock)
+        self.stop = threading.Event()
+        self.read = 0
+
+    def run(self):
+        count = len(self.job_ids)
+        results = [None] * count
+        next_index = 0
+        in_flight = {}
+        executor = ThreadPoolExecutor(max_workers=min(self.window.ceiling, count))
+        try:
+            while next_index < count or in_flight:
+                now = self.clock()
+                if next_index < count and self.deadline is not None and now >= self.deadline and not in_flight:
+                    raise TransientError("the task's time ran out (2 x api_timeout for every %d ids begun)" % self.window.ceiling,
+                                         deadline_passed=True)
+                while next_index < count and (self.deadline is None or now < self.deadline) \
+                        and self.window.allows(len(in_flight), now):
+                    in_flight[executor.submit(self._read_one, self.job_ids[next_index])] = next_index
+                    next_index += 1
+                self.window.wants_more(next_index < count)
+                pause = None
+                if next_index < count:
+                    wake = [now + 1.0]
+                    if self.window.resume_at is not None and self.window.resume_at > now:
+                        wake = [self.window.resume_at]
+                    if self.deadline is not None:
+                        wake.append(self.deadline)
+                    pause = max(0.0, min(wake) - now)
+                if not in_flight:
+                    self.stop.wait(pause or 0.0)
+                    continue
+                for future in wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done:
+                    results[in_flight.pop(future)] = future.result()
+                    self.read += 1
+        except OtcJobsError as exc:
+            self.stop.set()
+            raise exc.reword('%s of %s %s jobs read when %s' % (
+                count_text(self.read), count_text(count), self.client.service, exc.message))
+        finally:
+            self.stop.set()
+            executor.shutdown(wait=True)
+        return results
+
+    def _observe(self, exc):
+        self.window.congested(congestion_kind(exc), exc.retry_after)
+
+    def _read_one(self, job_id):
+        if self.stop.is_set():
+            raise OtcJobsError('reading %s job %s was not begun: the task already failed' % (self.client.service, job_id))
+        policy = RetryPolicy(max_attempts=4, deadline=_sooner(self.deadline, self.per_read, self.clock), clock=self.clock,
+                             stop=self.stop, observe=self._observe)
+        job = self.client.fetch(job_id, policy)
+        self.window.succeeded()
+        return job
 
 
 def unknown_status_warning(job):

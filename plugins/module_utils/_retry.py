@@ -44,7 +44,7 @@ class RetryPolicy:
     MAX_RETRY_AFTER = 60.0
 
     def __init__(self, max_attempts=None, deadline=None, backoff=None, clock=time.monotonic, sleep=time.sleep, stop=None,
-                 retry_rate_limited=True, cap_retry_after=False):
+                 retry_rate_limited=True, cap_retry_after=False, observe=None):
         if max_attempts is None and deadline is None:
             raise ValueError('a retry policy needs max_attempts or a deadline')
         self.max_attempts = max_attempts
@@ -56,6 +56,8 @@ class RetryPolicy:
         self.stop = stop
         self.retry_rate_limited = retry_rate_limited
         self.cap_retry_after = cap_retry_after
+        # Called with every TransientError before the retry decision (the task's concurrency window learns from it).
+        self.observe = observe
 
     def remaining(self):
         if self.deadline is None:
@@ -77,6 +79,8 @@ class RetryPolicy:
             except TransientError as exc:
                 if getattr(exc, 'not_sent', False) and real:
                     raise _summed(real[-1], attempt, self.clock() - started)
+                if self.observe is not None:
+                    self.observe(exc)
                 attempt += 1
                 real[:] = [exc]
                 pause = self._pause(attempt, exc)

@@ -16,6 +16,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.otc.jobs.plugins.module_utils import _validate
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING
 from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
@@ -62,15 +63,17 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
         if action == 'job_wait':
             deadline, pool_size = started + wait_options['timeout'], wait_options['max_concurrency']
         else:
-            # The whole call, retries included, ends within 2 x api_timeout.
-            deadline, pool_size = started + 2 * settings.api_timeout, 1
+            # Each read, retries included, ends within 2 x api_timeout; the whole task within that for every
+            # DEFAULT_CEILING ids begun (they are read in parallel, at most DEFAULT_CEILING at once).
+            waves = -(-len(job_ids) // DEFAULT_CEILING)
+            deadline, pool_size = started + 2 * settings.api_timeout * waves, min(len(job_ids), DEFAULT_CEILING)
         client = connect(params['service'], settings, secrets, warn=warn, pool_size=pool_size, deadline=deadline)
         if action == 'job_wait':
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, **wait_options).wait(job_ids, start=started)
             jobs = outcome.jobs
             result.update(elapsed=outcome.elapsed, polls=outcome.polls)
         else:
-            jobs = client.fetch_all(job_ids, deadline)
+            jobs = client.fetch_all(job_ids, deadline, per_read=2 * settings.api_timeout, clock=clock)
             for job in jobs:
                 if job['state'] == 'unknown':
                     warn(unknown_status_warning(job))

@@ -11,12 +11,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import heapq
 import os
+import queue
 import random
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError, TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
@@ -68,52 +71,6 @@ class PollSchedule:
         while beat < earliest:
             beat = self.next_beat(beat)
         return beat
-
-
-class Throttle:
-    """How hard one wait may press an API that says 429: fewer polls in flight and a pause, then recovery.
-
-    Additive increase, multiplicative decrease (as TCP, and botocore's adaptive retry mode): a 429
-    cuts the polls allowed in flight to 70 % (CUBIC's factor) and holds every new poll until its
-    Retry-After (else a growing backoff), at most once per window (``sleep``, or the Retry-After if
-    longer), so one crowded round counts once; every success gives one poll in flight back, up to
-    ``max_concurrency``. Halving instead was measured to starve a wait against an API that refuses
-    every other request: 24 s instead of 12 s for 32 jobs of 3 s, with the same number of requests.
-    """
-
-    DECREASE = 0.7
-
-    def __init__(self, limit, sleep, max_sleep, clock):
-        self.ceiling = limit
-        self.limit = limit
-        self.sleep = sleep
-        self.max_sleep = max_sleep
-        self.clock = clock
-        self.resume_at = None
-        self.strikes = 0
-        self._window_ends = None
-        self._lock = threading.Lock()
-
-    def rate_limited(self, retry_after):
-        with self._lock:
-            now = self.clock()
-            if self._window_ends is not None and now < self._window_ends:
-                return  # this window was already counted
-            self.strikes += 1
-            self.limit = max(1, int(self.limit * self.DECREASE))
-            pause = retry_after if retry_after is not None else min(self.max_sleep, self.sleep * 2 ** min(self.strikes, 10))
-            self.resume_at = now + pause
-            self._window_ends = now + max(self.sleep, pause)
-
-    def succeeded(self):
-        with self._lock:
-            if self.limit < self.ceiling:
-                self.limit += 1
-            else:
-                self.strikes = 0
-
-    def allows(self, in_flight, now):
-        return in_flight < self.limit and (self.resume_at is None or now >= self.resume_at)
 
 
 class ParentWatch:
@@ -208,6 +165,10 @@ class _Watch:
         self.answered_at = None     # when the latest poll ended
         self.finished = False
         self.reported = False       # its failure has had its progress line
+        self.regular_beat = None    # while an extra poll (pulled forward) is due: the beat it was due on
+        self.pull_used = False      # it had its extra poll since its last regular one
+        self.index = 0              # its place in the wait's job list (heap tie-breaker)
+        self.version = 0            # which heap entry is current
 
 
 class JobWaiter:
@@ -217,7 +178,12 @@ class JobWaiter:
     longer wait, and one as soon as a job fails; ``warn(line)`` gets unknown statuses once each.
     """
 
-    def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=8,
+    # With more unfinished jobs than requests in flight (a round takes longer than one answer), the
+    # wait probes between beats: every PROBE_SHARE x sleep it polls early the job likeliest finished,
+    # so the first end of many is seen soon after it happens, not a whole interval later (0: no probes).
+    PROBE_SHARE = 0.25
+
+    def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=DEFAULT_CEILING,
                  warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None, parent=None):
         self.client = client
         self.parent = parent if parent is not None else ParentWatch()
@@ -233,6 +199,10 @@ class JobWaiter:
         self.progress_interval = float(progress_interval or 0)
         self.clock = clock
         self._stop = None
+        self.concurrency = None
+        self._backoff = None
+        self._finished_seen = 0
+        self._seen_lock = threading.Lock()
 
     # Seconds between two looks at whether the caller is still there.
     PARENT_CHECK = 2.0
@@ -241,70 +211,188 @@ class JobWaiter:
         """A WaitResult once every job is finished (succeeded or failed); raises WaitTimeout or the first fatal error.
 
         ``start`` (monotonic) is when the task's clock began, if before now (e.g. before authenticating).
+
+        Idle jobs wait in a heap by their next poll; due ones move to ``ready``, sorted likeliest finished
+        first, and leave it as the concurrency window lets them. Each loop turn costs O(log n) plus what
+        changed, not O(n): a wait for thousands of jobs stays cheap on the controller.
         """
         self._stop = threading.Event()
         start = self.clock() if start is None else start
         schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
-        throttle = Throttle(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
+        concurrency = self.concurrency = Concurrency(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
+        # One for the wait (seeding a generator per poll costs more than the rest of the retry policy).
+        self._backoff = Backoff(base=self.sleep / 2, cap=schedule.max_sleep)
         deadline = start + self.timeout
         next_progress = start + self.progress_interval
+        next_probe = start
+        next_evidence = start
         polls_before = self.client.polls
         watches = [_Watch(job_id, start) for job_id in job_ids]
+        self._finished_seen = 0
+        evidence = 0
+        remaining = len(watches)
+        heap = []
+        for index, watch in enumerate(watches):
+            watch.index = index
+            self._queue(heap, watch)
+        ready = []        # due and idle, sorted so that pop() gives the likeliest finished
         executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
-        in_flight = {}
+        in_flight = 0
+        answered = queue.Queue()  # (watch, fatal error or None) of every poll that ended
         try:
-            while True:
-                unfinished = [w for w in watches if not w.finished]
+            while remaining:
                 now = self.clock()
-                self._report_failures(watches, start, now)
-                if not unfinished:
-                    break
                 if self.parent.gone():
                     raise CallerGone('stopped waiting for %s job(s) %s after %s s: the process that started the wait '
                                      '(pid %s) is gone' % (self.client.service, ', '.join(job_ids), seconds_text(round(now - start, 1)),
                                                            self.parent.parent))
                 if now >= deadline and not in_flight:
+                    unfinished = [w for w in watches if not w.finished]
                     raise self._timeout(unfinished, watches, now - start, self.client.polls - polls_before)
                 if self._progress is not None and now >= next_progress:
                     self._progress(self._status_line(watches, now - start))
                     next_progress = max(next_progress + self.progress_interval, now)
-                idle = [w for w in unfinished if w not in in_flight.values()]
-                # Due jobs in beat order; on one beat, the one polled longest ago first.
-                for watch in sorted(idle, key=lambda w: (w.next_poll_at, w.polled_at or start)):
-                    if now >= deadline or watch.next_poll_at > now or not throttle.allows(len(in_flight), now):
-                        break
-                    in_flight[executor.submit(self._poll, watch, schedule, throttle, start, deadline)] = watch
+                added = False
+                if self._finished_seen > evidence and now >= next_evidence:
+                    # A job of this wait was seen finished: the others, started with it, may be too.
+                    evidence = self._finished_seen
+                    next_evidence = now + self.EVIDENCE_SHARE * self.sleep
+                    pulled = [entry[3] for entry in heap if self._queued(entry) and self._pull(entry[3], now)]
+                    for watch in pulled:
+                        if watch.next_poll_at <= now:
+                            ready.append(watch)
+                            added = True
+                        else:
+                            self._queue(heap, watch)  # polled too recently: as soon as it may be
+                while heap and heap[0][0] <= now:
+                    entry = heapq.heappop(heap)
+                    if self._queued(entry):
+                        ready.append(entry[3])
+                        added = True
+                probing = self.PROBE_SHARE and remaining > concurrency.window
+                if not ready and probing and now >= next_probe and now < deadline:
+                    next_probe = now + self.PROBE_SHARE * self.sleep
+                    if concurrency.allows(in_flight, now):
+                        gap = PollSchedule.MIN_GAP * self.sleep
+                        candidates = [entry[3] for entry in heap if self._queued(entry)
+                                      and (entry[3].polled_at is None or now - entry[3].polled_at >= gap)]
+                        if candidates:
+                            probe = min(candidates, key=lambda w: self._likely_first(w, start))
+                            if self._pull(probe, now, counted=False):
+                                ready.append(probe)
+                                added = True
+                if added:
+                    ready.sort(key=lambda w: self._likely_first(w, start), reverse=True)
+                while ready and now < deadline and concurrency.allows(in_flight, now):
+                    watch = ready.pop()
+                    executor.submit(self._poll_and_tell, answered, watch, schedule, concurrency, start, deadline)
+                    in_flight += 1
+                concurrency.wants_more(bool(ready))
                 wake = [deadline, now + self.PARENT_CHECK]
                 if self._progress is not None:
                     wake.append(next_progress)
-                if throttle.resume_at is not None and throttle.resume_at > now:
-                    wake.append(throttle.resume_at)
-                self._pause(in_flight, [w for w in idle if w not in in_flight.values()], throttle, min(wake))
+                if concurrency.resume_at is not None and concurrency.resume_at > now:
+                    wake.append(concurrency.resume_at)
+                if self._finished_seen > evidence:
+                    wake.append(next_evidence)
+                if not ready and concurrency.allows(in_flight, now):
+                    # A slot is free: the next due poll (or probe) can start as soon as it is due.
+                    if heap:
+                        wake.append(heap[0][0])
+                    if probing:
+                        wake.append(next_probe)
+                pause = max(0.0, min(wake) - self.clock())
+                if in_flight and now >= deadline:
+                    pause = None  # nothing new starts: wait for what is in flight
+                if not in_flight:
+                    self._stop.wait(pause)
+                    continue
+                # One queue of answered polls: O(1) per answer (waiting on every future in flight was O(in flight)).
+                try:
+                    ended = [answered.get(timeout=pause)]
+                except queue.Empty:
+                    continue
+                while True:
+                    try:
+                        ended.append(answered.get_nowait())
+                    except queue.Empty:
+                        break
+                for watch, error in ended:
+                    in_flight -= 1
+                    if error is not None:
+                        raise error  # a fatal error of one job ends the whole wait
+                    if watch.finished:
+                        remaining -= 1
+                        self._report_failures([watch], start, self.clock())
+                    else:
+                        self._queue(heap, watch)
         finally:
             self._stop.set()
             executor.shutdown(wait=True)
         return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
 
-    def _pause(self, in_flight, idle, throttle, wake_at):
-        """Sleep until a poll finishes, the next one is due, or ``wake_at``; re-raise fatal errors from polls."""
-        starts = [w.next_poll_at for w in idle]
-        if in_flight and (not starts or not throttle.allows(len(in_flight), self.clock())):
-            until = wake_at  # mostly a finished poll can change anything now
-        else:
-            until = min([wake_at] + starts)
-        pause = max(0.0, until - self.clock())
-        if not in_flight:
-            self._stop.wait(pause)
-            return
-        done = wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done
-        for future in done:
-            in_flight.pop(future)
-            future.result()  # a fatal error of one job ends the whole wait
+    # The evidence of a finished job pulls the others forward at most this often (x sleep): one scan of the heap each.
+    EVIDENCE_SHARE = 0.1
 
-    def _poll(self, watch, schedule, throttle, start, deadline):
+    @staticmethod
+    def _queue(heap, watch):
+        watch.version += 1
+        heapq.heappush(heap, (watch.next_poll_at, watch.index, watch.version, watch))
+
+    @staticmethod
+    def _queued(entry):
+        """Whether a heap entry is the job's current one (a pulled or re-queued job leaves a stale entry behind)."""
+        return entry[2] == entry[3].version
+
+    def _pull(self, watch, now, counted=True):
+        """Poll ``watch`` now, before its next regular beat; True if it was pulled (its heap entry goes stale).
+
+        Pulls on evidence (``counted``) are at most one between two regular polls; probes are bounded by their
+        own pace instead, and do not use up the job's pull: a job probed just before it ended is still pulled
+        forward once another job of the wait is seen finished.
+        """
+        if (counted and watch.pull_used) or watch.regular_beat is not None or watch.next_poll_at <= now:
+            return False
+        when = now
+        if watch.polled_at is not None:
+            # never sooner than MIN_GAP x sleep after its last poll began: then, if that is before its beat
+            when = max(now, watch.polled_at + PollSchedule.MIN_GAP * self.sleep)
+            if when >= watch.next_poll_at or (not counted and when > now):
+                return False
+        watch.regular_beat = watch.next_poll_at
+        watch.next_poll_at = when
+        watch.pull_used = watch.pull_used or counted
+        watch.version += 1
+        return True
+
+    @staticmethod
+    def _likely_first(watch, start):
+        """Sort key: the job likeliest finished first: the highest progress the API reported, then the longest unpolled
+        (then input order)."""
+        progress = -1
+        if watch.job is not None and watch.job.get('progress') is not None:
+            progress = watch.job['progress']
+        return (-progress, watch.polled_at if watch.polled_at is not None else start - 1, watch.index)
+
+    def _poll_and_tell(self, answered, watch, schedule, concurrency, start, deadline):
+        error = None
+        try:
+            self._poll(watch, schedule, concurrency, start, deadline)
+        except BaseException as exc:  # pylint: disable=broad-except
+            error = exc
+        answered.put((watch, error))
+
+    def _poll(self, watch, schedule, concurrency, start, deadline):
         watch.polled_at = self.clock()
-        policy = RetryPolicy(deadline=deadline, backoff=Backoff(base=self.sleep / 2, cap=schedule.max_sleep),
-                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True)
+
+        def observe(exc):
+            kind = congestion_kind(exc)
+            if kind is not None and kind != RATE_LIMITED:
+                concurrency.congested(kind, exc.retry_after)
+
+        policy = RetryPolicy(deadline=deadline, backoff=self._backoff,
+                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True,
+                             observe=observe)
         resume_at = None
         try:
             job = self.client.fetch(watch.job_id, policy)
@@ -319,24 +407,36 @@ class JobWaiter:
             # deadline, and the next loop turn reports the timeout.
             watch.last_error = exc.message
             if exc.rate_limited:
-                throttle.rate_limited(exc.retry_after)
-                resume_at = throttle.resume_at
+                concurrency.congested(RATE_LIMITED, exc.retry_after)
+                resume_at = concurrency.resume_at or self.clock()
         except Exception:
             self._stop.set()
             raise
         else:
-            throttle.succeeded()
+            concurrency.succeeded()
             watch.job = job
             watch.last_status = job['status']
             watch.last_error = None
             watch.finished = job['finished']
+            if watch.finished:
+                with self._seen_lock:
+                    self._finished_seen += 1
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
         watch.answered_at = self.clock()
+        regular_beat, watch.regular_beat = watch.regular_beat, None
         if resume_at is not None:
-            # Refused, not seen: it goes again as soon as the API takes requests (the throttle spaces them).
+            # Refused, not seen: it goes again as soon as the API takes requests (the window spaces them).
             next_poll = max(resume_at, watch.polled_at + PollSchedule.MIN_GAP * self.sleep)
+            if regular_beat is not None:
+                watch.pull_used = False
+        elif regular_beat is not None:
+            # An extra poll: back to the beat it was due on (or the next one far enough from this poll).
+            next_poll = regular_beat
+            if next_poll < watch.polled_at + PollSchedule.MIN_GAP * self.sleep:
+                next_poll = schedule.next_poll(regular_beat, watch.polled_at, watch.answered_at)
         else:
+            watch.pull_used = False
             next_poll = schedule.next_poll(watch.next_poll_at, watch.polled_at, watch.answered_at)
         watch.next_poll_at = min(next_poll, deadline)
 

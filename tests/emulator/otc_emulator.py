@@ -25,6 +25,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import math
 import os
 import random
 import re
@@ -90,6 +91,7 @@ FAMILY_SERVICES = ("ecs", "evs", "ims", "bms", "vbs", "cce", "rds", "dds", "ddm"
 
 DEFAULT_CONFIG = {
     "latency": 0.0,            # seconds added to every service request
+    "rate_limit": None,        # requests per second per project (token bucket, one second of burst); beyond: 429
     "token_ttl": 86400.0,      # IAM token lifetime, seconds
     "default_duration": 3.0,   # job duration when none is given, seconds
     "catalog_cfw_type": "cfw",  # "cfw", "cfwv3" or None (no CFW entry in the catalog)
@@ -826,6 +828,7 @@ class EmulatorState(object):
             self.fault_seq = 0
             # token -> {"project_id", "expires_mono" (None = never), "issued": bool (by IAM, not registered)}
             self.tokens = {STATIC_TOKEN: {"project_id": PROJECT_ID, "expires_mono": None, "issued": False}}
+            self.buckets = {}        # project id -> (tokens, monotonic time of the last refill), under rate_limit
             self._reset_counters()
 
     def _reset_counters(self):
@@ -833,6 +836,7 @@ class EmulatorState(object):
         self.by_route = collections.Counter()
         self.iam_calls = 0
         self.project_lookups = 0
+        self.rate_limited = 0   # requests refused by rate_limit
         self.peak_in_flight = self.in_flight
         self.job_gets = collections.Counter()
         self.requests = collections.deque(maxlen=REQUEST_LOG_SIZE)
@@ -852,6 +856,10 @@ class EmulatorState(object):
         for key in ("latency", "default_duration", "token_ttl"):
             if key in settings:
                 _check_number(settings, key)
+        if settings.get("rate_limit") is not None:
+            value = settings["rate_limit"]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value > 1e6:
+                raise ControlError("rate_limit must be a number of requests per second > 0 (at most 1e6) or null")
         if settings.get("catalog_cfw_type", "cfw") in ("none", ""):
             settings["catalog_cfw_type"] = None
         if settings.get("catalog_cfw_type", "cfw") not in ("cfw", "cfwv3", None):
@@ -873,7 +881,29 @@ class EmulatorState(object):
         settings = self._check_config(settings)
         with self._lock:
             self.config.update(settings)
+            if "rate_limit" in settings:
+                self.buckets = {}
             return dict(self.config)
+
+    def admit(self, project_id):
+        """None if the project's rate limit lets a request in now, else the seconds until it would (Retry-After).
+
+        A token bucket per project: ``rate_limit`` tokens a second, holding at most one second's worth.
+        Refused requests take no token.
+        """
+        with self._lock:
+            rate = self.config["rate_limit"]
+            if rate is None:
+                return None
+            now = time.monotonic()
+            tokens, last = self.buckets.get(project_id, (float(rate), now))
+            tokens = min(float(max(rate, 1)), tokens + (now - last) * rate)
+            if tokens >= 1:
+                self.buckets[project_id] = (tokens - 1, now)
+                return None
+            self.buckets[project_id] = (tokens, now)
+            self.rate_limited += 1
+            return (1 - tokens) / rate
 
     def get_config(self):
         with self._lock:
@@ -1010,6 +1040,7 @@ class EmulatorState(object):
                 "by_route": dict(self.by_route),
                 "iam_calls": self.iam_calls,
                 "project_lookups": self.project_lookups,
+                "rate_limited": self.rate_limited,
                 "in_flight": self.in_flight,
                 "peak_in_flight": self.peak_in_flight,
                 "job_gets": dict(self.job_gets),
@@ -1666,6 +1697,9 @@ def _log(message):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every answer carries a Content-Length
+    # The head and the body of an answer are two writes: with Nagle's algorithm the body would wait for the
+    # client's delayed ACK of the head (40 ms on Linux) on every request of a kept-alive connection.
+    disable_nagle_algorithm = True
     server_version = "otc-emulator"
     _answered = False  # whether the current request got (the start of) an answer
 
@@ -1822,8 +1856,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, state, request):
         """Handle one service request: (HTTP status or None for a reset, callable that sends the answer)."""
         latency = state.get_config()["latency"]
+        wait_for = state.admit(request.project_id) if request.project_id else None
         if latency:
             time.sleep(latency)
+        if wait_for is not None:
+            return self._fault_answer({"kind": "rate_limit", "retry_after": max(1, int(math.ceil(wait_for)))})
         fault = state.take_fault(request.attributes())
         kind = fault["kind"] if fault else None
         if kind == "slow":
@@ -2079,10 +2116,17 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
     parser.add_argument("--state-file", help="write {\"url\", \"pid\"} as JSON here once listening; removed on exit")
     parser.add_argument("--default-duration", type=float, help="job duration when none is given (default 3 s)")
+    parser.add_argument("--latency", type=float, help="seconds added to every service answer (default 0)")
+    parser.add_argument("--rate-limit", type=float,
+                        help="requests per second per project; beyond it, 429 with Retry-After (default: no limit)")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = parser.parse_args(argv)
 
     config = {} if args.default_duration is None else {"default_duration": args.default_duration}
+    if args.latency is not None:
+        config["latency"] = args.latency
+    if args.rate_limit is not None:
+        config["rate_limit"] = args.rate_limit
     emulator = Emulator(port=args.port, verbose=args.verbose, **config)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

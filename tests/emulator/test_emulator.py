@@ -1266,3 +1266,75 @@ def test_create_and_delete_routes_of_every_family(emu):
     for route in ("cfw_create", "cfw_delete", "ecs_delete", "evs_delete", "ims_create", "bms_create", "bms_delete",
                   "vbs_create", "vbs_delete", "cce_delete", "rds_delete", "dds_delete", "ddm_create", "ddm_delete"):
         assert route in otc.ROUTES
+
+
+# --- latency and rate limit (issue 20) ---------------------------------------------------------
+
+def test_latency_is_served_in_parallel(emu):
+    """Latency sleeps in each request's own thread: 40 concurrent requests of 0.3 s take far less than 40 x 0.3 s."""
+    job_id = emu.create_job(duration=None)["job_id"]
+    emu.configure(latency=0.3)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status))
+               for dummy in range(40)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = time.monotonic() - began
+    assert answers == [200] * 40 and 0.3 <= took < 3.0
+
+
+def test_rate_limit_answers_429_with_retry_after_beyond_it(emu):
+    job_id = emu.create_job(duration=None)["job_id"]
+    assert call(emu, "POST", "/_emulator/config", {"rate_limit": 5}).json["rate_limit"] == 5
+    statuses = [call(emu, "GET", elb_job_path(job_id), headers=token_auth()) for dummy in range(8)]
+    codes = [answer.status for answer in statuses]
+    assert codes[:5] == [200] * 5 and 429 in codes[5:]
+    refused = [answer for answer in statuses if answer.status == 429][0]
+    assert refused.headers["Retry-After"] == "1" and refused.json["error_code"] == "APIGW.0308"
+    assert emu.stats()["rate_limited"] == codes.count(429)
+    # Control calls and IAM are not limited; after a second the bucket is full again.
+    assert call(emu, "GET", "/_emulator/stats").status == 200
+    time.sleep(1.05)
+    assert [call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status for dummy in range(5)] == [200] * 5
+    call(emu, "POST", "/_emulator/config", {"rate_limit": None})
+    assert all(call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status == 200 for dummy in range(10))
+
+
+def test_rate_limit_is_per_project(emu):
+    other = [project for project in otc.PROJECTS if project != otc.PROJECT_ID]
+    if not other:
+        pytest.skip("the emulator knows one project")
+    emu.configure(rate_limit=2)
+    mine = emu.create_job(duration=None)["job_id"]
+    theirs = emu.create_job(duration=None, project_id=other[0])["job_id"]
+    emu.register_token("other-token", project_id=other[0])
+    assert [call(emu, "GET", elb_job_path(mine), headers=token_auth()).status for dummy in range(3)] == [200, 200, 429]
+    assert call(emu, "GET", elb_job_path(theirs, other[0]), headers=token_auth("other-token")).status == 200
+
+
+@pytest.mark.parametrize("bad", [0, -1, "fast", True])
+def test_rate_limit_must_be_positive(emu, bad):
+    assert call(emu, "POST", "/_emulator/config", {"rate_limit": bad}).status == 400
+
+
+def test_cli_latency_and_rate_limit(tmp_path):
+    state_file = tmp_path / "emulator.json"
+    process = subprocess.Popen([sys.executable, EMULATOR_FILE, "--state-file", str(state_file), "--latency", "0.05",
+                                "--rate-limit", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    try:
+        assert process.stdout.readline().startswith("otc-emulator listening on ")
+        emulator = otc.Emulator()
+        emulator.state.base_url = json.loads(state_file.read_text())["url"]
+        config = call(emulator, "GET", "/_emulator/config").json
+        assert config["latency"] == 0.05 and config["rate_limit"] == 50
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()

@@ -71,7 +71,7 @@ class FakeClient:
     def close(self):
         pass
 
-    def fetch_all(self, job_ids, deadline):
+    def fetch_all(self, job_ids, deadline, **kwargs):
         self.polls += len(job_ids)
         return [self.jobs[job_id] for job_id in job_ids]
 

@@ -36,7 +36,7 @@ class FakeClient:
     def close(self):
         FakeClient.closed.append(self)
 
-    def fetch_all(self, job_ids, deadline):
+    def fetch_all(self, job_ids, deadline, **kwargs):
         self.polls += len(job_ids)
         return [self.jobs[job_id] for job_id in job_ids]
 
@@ -102,8 +102,18 @@ def test_job_info_result_and_deadline(connected):
     calls = connected({'a': job('a'), 'b': job('b', 'running')})
     result = run('job_info', job_id=None, job_ids=['a', 'b'], api_timeout=5)
     assert result == {'changed': False, 'jobs': [job('a'), job('b', 'running')]}
-    assert calls[0]['pool_size'] == 1 and calls[0]['deadline'] is not None
+    assert calls[0]['pool_size'] == 2 and calls[0]['deadline'] is not None
     assert FakeClient.closed  # its connections are released when the task ends
+
+
+def test_job_info_deadline_scales_with_the_number_of_ids(connected):
+    """2 x api_timeout for every 64 ids begun; the pool holds at most 64 connections."""
+    ids = ['j%d' % number for number in range(130)]
+    calls = connected(dict((job_id, job(job_id)) for job_id in ids))
+    clock = iter([100.0] + [100.0] * 1000).__next__
+    result = _runner.run('job_info', dict(BASE, job_id=None, job_ids=ids, api_timeout=5), [].append, Secrets(), clock=clock)
+    assert len(result['jobs']) == 130
+    assert calls[0]['deadline'] == 100.0 + 2 * 5 * 3 and calls[0]['pool_size'] == 64
 
 
 def test_job_wait_result_shapes(connected):

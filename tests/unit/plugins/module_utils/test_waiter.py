@@ -15,8 +15,10 @@ import pytest
 from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError, WaitTimeout
 from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
 from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils._concurrency import (
+    RATE_LIMITED, TIMED_OUT, UNAVAILABLE, Concurrency, congestion_kind)
 from ansible_collections.otc.jobs.plugins.module_utils._waiter import (
-    JobWaiter, PollSchedule, Throttle, describe_failed_job, failure_message, format_duration)
+    JobWaiter, PollSchedule, describe_failed_job, failure_message, format_duration)
 
 
 def job(job_id, status, state, error=None, sub_jobs=None):
@@ -158,7 +160,9 @@ class TestWaiter:
         """Jobs keep one shared rhythm, so the wait ends on the first beat after the last job ends."""
         ids = ['j%02d' % i for i in range(24)]
         client = TimedClient(dict((job_id, 0.5 + 0.01 * i) for i, job_id in enumerate(ids)))
-        result = waiter(client, sleep=0.1, max_sleep=1, max_concurrency=8, rng=random.Random()).wait(ids)
+        engine = waiter(client, sleep=0.1, max_sleep=1, max_concurrency=8, rng=random.Random())
+        engine.PROBE_SHARE = 0  # probes add polls between the beats by design; this is about the beats
+        result = engine.wait(ids)
         assert all(j['state'] == 'success' for j in result.jobs)
         fifth_polls = [client.times[job_id][4] for job_id in ids]
         # independent per-job jitter (+-10 ms per poll) spreads the fifth polls by 20-50 ms
@@ -314,42 +318,137 @@ class FakeClock:
         return self.now
 
 
-class TestThrottle:
-    def test_a_429_cuts_polls_in_flight_once_per_window_and_pauses(self):
-        clock = FakeClock()
-        throttle = Throttle(8, 1.0, 10.0, clock)
-        throttle.rate_limited(2.0)
-        throttle.rate_limited(2.0)   # the same crowded round: counted once
-        assert throttle.limit == 5   # 70 % of 8
-        assert throttle.resume_at == 2.0
-        assert not throttle.allows(0, 1.9) and throttle.allows(4, 2.0) and not throttle.allows(5, 2.0)
-        clock.now = 1.5
-        throttle.rate_limited(None)  # still inside the window of the first (its Retry-After)
-        assert throttle.limit == 5 and throttle.resume_at == 2.0
-        clock.now = 2.5
-        throttle.rate_limited(None)  # no Retry-After: a growing backoff
-        assert throttle.limit == 3 and throttle.resume_at == 2.5 + 4.0
+class OrderClient(ScriptedClient):
+    """A ScriptedClient that records the order of its polls."""
 
-    def test_each_success_gives_one_poll_in_flight_back(self):
-        clock = FakeClock()
-        throttle = Throttle(4, 1.0, 10.0, clock)
-        throttle.rate_limited(0)
-        assert throttle.limit == 2
-        throttle.succeeded()
-        assert throttle.limit == 3
-        throttle.succeeded()
-        assert throttle.limit == 4
+    def __init__(self, scripts, latency=0.0):
+        super(OrderClient, self).__init__(scripts, latency)
+        self.order = []
+
+    def _once(self, job_id):
+        with self._lock:
+            self.order.append(job_id)
+        return super(OrderClient, self)._once(job_id)
+
+
+def with_progress(job_id, percent):
+    return dict(running(job_id), progress=percent)
+
+
+class TestWhereThePollsGo:
+    def test_a_round_polls_the_likeliest_finished_first(self):
+        """One request in flight: the first round goes in input order, the next by the progress the API reported."""
+        client = OrderClient({'a': [with_progress('a', 10), done('a')], 'b': [with_progress('b', 90), done('b')],
+                              'c': [with_progress('c', 50), done('c')], 'd': [running('d'), done('d')]})
+        result = waiter(client, sleep=0.5, max_sleep=0.5, max_concurrency=1).wait(['a', 'b', 'c', 'd'])
+        assert all(j['state'] == 'success' for j in result.jobs)
+        assert client.order[:4] == ['a', 'b', 'c', 'd']
+        assert client.order[4:] == ['b', 'c', 'a', 'd']
+
+    def test_a_finished_job_pulls_the_others_forward_once(self):
+        """Once one job is seen finished, every other one is polled again at once, not on its next beat."""
+        ids = ['j%02d' % i for i in range(20)]
+        client = TimedClient(dict((job_id, 1.0) for job_id in ids))
+        # at 1 s the beats are 0.2 x 1 s apart: without the extra poll, the others would wait up to 0.2 s
+        result = waiter(client, sleep=0.1, max_sleep=2, max_concurrency=64, rng=random.Random(2)).wait(ids)
+        assert all(j['state'] == 'success' for j in result.jobs)
+        first_seen = min(t for times in client.times.values() for t in times if t - client.began >= 1.0)
+        after = [min(t for t in client.times[job_id] if t >= first_seen) for job_id in ids]
+        assert max(after) - first_seen < 0.1
+        # at most one extra poll between two regular ones: far from polling every job continuously
+        assert result.polls < 20 * 14
+
+    def test_a_single_job_keeps_its_plain_rhythm(self):
+        client = TimedClient({'a': 0.5})
+        result = waiter(client, sleep=0.1, max_sleep=1, rng=random.Random(4)).wait(['a'])
+        times = client.times['a']
+        gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+        assert result.jobs[0]['state'] == 'success' and all(gap >= 0.08 for gap in gaps)  # no probes, no extra polls
+
+
+class TestConcurrency:
+    """The AIMD window, driven by a fake clock."""
+
+    def test_grows_by_one_per_healthy_answer_while_polls_wait_for_a_slot(self):
+        window = Concurrency(64, 1.0, 10.0, FakeClock())
+        assert window.window == 8
+        window.succeeded()           # nothing waits for a slot: no growth
+        assert window.window == 8
+        window.wants_more(True)
         for dummy in range(10):
-            throttle.succeeded()
-        assert throttle.limit == 4 and throttle.strikes == 0
+            window.succeeded()
+        assert window.window == 18
+        window.wants_more(False)
+        window.succeeded()
+        assert window.window == 18
 
-    def test_never_below_one(self):
+    def test_never_above_the_ceiling(self):
+        window = Concurrency(12, 1.0, 10.0, FakeClock())
+        window.wants_more(True)
+        for dummy in range(100):
+            window.succeeded()
+        assert window.window == 12 and window.peak == 12
+        assert not window.allows(12) and window.allows(11)
+        assert Concurrency(3, 1.0, 10.0, FakeClock()).window == 3   # starts at the ceiling when it is below 8
+
+    def test_a_429_cuts_the_window_once_per_window_and_pauses(self):
         clock = FakeClock()
-        throttle = Throttle(2, 0.5, 1.0, clock)
+        window = Concurrency(8, 1.0, 10.0, clock)
+        window.congested(RATE_LIMITED, 2.0)
+        window.congested(RATE_LIMITED, 2.0)   # the same crowded round: counted once
+        assert window.window == 5             # 70 % of 8
+        assert window.resume_at == 2.0
+        assert not window.allows(0, 1.9) and window.allows(4, 2.0) and not window.allows(5, 2.0)
+        clock.now = 1.5
+        window.congested(RATE_LIMITED, None)  # still inside the window of the first (its Retry-After)
+        assert window.window == 5 and window.resume_at == 2.0
+        clock.now = 2.5
+        window.congested(RATE_LIMITED, None)  # no Retry-After: a growing backoff
+        assert window.window == 3 and window.resume_at == 2.5 + 4.0
+        assert window.congestion[RATE_LIMITED] == 4 and window.decreases == 2
+
+    def test_503_and_timeouts_cut_the_window_without_a_pause(self):
+        clock = FakeClock()
+        window = Concurrency(64, 1.0, 10.0, clock, initial=40)
+        window.congested(UNAVAILABLE)
+        assert window.window == 28 and window.resume_at is None
+        clock.now = 0.5
+        window.congested(TIMED_OUT)           # within one sleep of the last cut: counted once
+        assert window.window == 28
+        clock.now = 1.0
+        window.congested(TIMED_OUT)
+        assert window.window == 19 and window.resume_at is None
+        window.congested(None)                # not congestion (a 500, a bad body): nothing changes
+        assert window.window == 19
+
+    def test_after_a_cut_back_fast_then_one_per_window_of_answers_and_never_below_one(self):
+        clock = FakeClock()
+        window = Concurrency(10, 0.5, 1.0, clock, initial=4)
         for step in range(5):
             clock.now = step
-            throttle.rate_limited(0)
-        assert throttle.limit == 1
+            window.congested(RATE_LIMITED, 0)
+        assert window.window == 1 and window.last_cut_at == 1
+        window.wants_more(True)
+        grown = []
+        for dummy in range(2 + 3 + 4):
+            window.succeeded()
+            grown.append(window.window)
+        # beyond the window of the last cut: one more per window's worth of answers (per round trip)
+        assert grown == [2, 2, 3, 3, 3, 4, 4, 4, 4]
+        clock.now = 10
+        window.congested(RATE_LIMITED, 0)     # cut at 4: to 2 ...
+        assert window.window == 2 and window.last_cut_at == 4
+        for expected in (3, 4, 4, 4, 4, 5):   # ... back to 4 one per answer, then one per 4 answers
+            window.succeeded()
+            assert window.window == expected
+
+    def test_congestion_kinds(self):
+        assert congestion_kind(TransientError('HTTP 429', status_code=429)) == RATE_LIMITED
+        assert congestion_kind(TransientError('HTTP 503', status_code=503)) == UNAVAILABLE
+        assert congestion_kind(TransientError('GET failed: no answer within the read timeout (api_timeout)')) == TIMED_OUT
+        assert congestion_kind(TransientError('no complete answer within 3 s', deadline_passed=True)) == TIMED_OUT
+        assert congestion_kind(TransientError('HTTP 500', status_code=500)) is None
+        assert congestion_kind(TransientError('connection reset by the server')) is None
 
 
 class RateLimitedClient(TimedClient):
