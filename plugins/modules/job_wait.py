@@ -407,7 +407,8 @@ reason:
     - Why the task failed, for a C(when) in a C(rescue).
     - V(job_failed) a job ended in failure (RV(job)/RV(jobs) carry it); V(timed_out) the O(timeout) passed; V(not_found)
       the service does not know the job; V(api_error) the API answered with an error or could not be reached;
-      V(auth_error) credentials missing or refused; V(invalid_input) options or ids refused before any request;
+      V(auth_error) credentials missing or refused; V(invalid_input) options or ids refused before any request; V(cancelled)
+      the process that started the wait is gone;
       V(internal) a defect of otc.jobs.
   returned: failure
   type: str

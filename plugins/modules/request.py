@@ -289,6 +289,16 @@ error:
   description: C(code) and C(message) the API returned with a failed call.
   returned: failure of an API call
   type: dict
+reason:
+  description:
+    - Why the task failed, for a C(when) in a C(rescue).
+    - V(job_failed) the job this call started ended in failure (RV(job) carries it); V(timed_out) the O(timeout) of the
+      wait passed; V(not_found) the service does not know the job; V(api_error) the API refused the call (RV(status_code))
+      or could not be reached; V(auth_error) credentials missing or refused; V(invalid_input) options refused before any
+      request; V(cancelled) the process that started the wait is gone; V(internal) a defect of otc.jobs.
+  returned: failure
+  type: str
+  sample: job_failed
 '''
 
 from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module
