@@ -173,9 +173,9 @@ check_tarball() {
     [ -z "$found" ] || die "the tarball carries development files: $(tr '\n' ' ' <<< "$found")- extend build_ignore in galaxy.yml"
     for name in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
             plugins/modules/job_info.py plugins/modules/job_wait.py plugins/modules/request.py plugins/action/request.py \
-            plugins/filter/job_ids.py plugins/module_utils/_request.py plugins/module_utils/_job_ids.py \
+            plugins/filter/job_ids.py plugins/module_utils/engine/_request.py plugins/module_utils/wire/_job_ids.py \
             plugins/lookup/job.py plugins/doc_fragments/auth.py \
-            plugins/module_utils/_runner.py roles/wait_for_jobs/tasks/main.yml roles/wait_for_jobs/meta/argument_specs.yml; do
+            plugins/module_utils/engine/_runner.py roles/wait_for_jobs/tasks/main.yml roles/wait_for_jobs/meta/argument_specs.yml; do
         grep -qxF "$name" <<< "$listing" || die "the tarball lacks $name, which users need"
     done
     tar -xzOf "$tarball" MANIFEST.json | "$VENV/bin/python" -c '

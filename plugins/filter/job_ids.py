@@ -71,8 +71,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.otc.jobs.plugins.module_utils._job_ids import result_job_ids
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import result_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES
 
 
 def job_ids(result, service, strict=True):

@@ -88,10 +88,10 @@ from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.otc.jobs.plugins.module_utils._argspec import auth_argument_spec
-from ansible_collections.otc.jobs.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.otc.jobs.plugins.module_utils._runner import run
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.config._argspec import auth_argument_spec
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
+from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
 
 display = Display()
 

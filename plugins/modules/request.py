@@ -301,7 +301,7 @@ reason:
   sample: job_failed
 '''
 
-from ansible_collections.otc.jobs.plugins.module_utils._module import main as run_module
+from ansible_collections.otc.jobs.plugins.module_utils.engine._module import main as run_module
 
 
 def main():

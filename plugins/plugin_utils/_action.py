@@ -42,10 +42,10 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.otc.jobs.plugins.plugin_utils._core_compat import inject_invocation
 
 try:
-    from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs, no_log_values
-    from ansible_collections.otc.jobs.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-    from ansible_collections.otc.jobs.plugins.module_utils._runner import run
-    from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
+    from ansible_collections.otc.jobs.plugins.module_utils.config._argspec import module_kwargs, no_log_values
+    from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
+    from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
+    from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
 except ImportError as exc:  # the module path still works (and reports what is missing there)
     UNAVAILABLE = 'the module code does not import on the controller: %s' % exc
 else:

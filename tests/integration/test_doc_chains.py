@@ -105,7 +105,7 @@ def test_service_choices_are_the_service_table(path, option):
     from tests.integration.harness import collections_path  # noqa: F401  (the collection is importable through it)
     import sys
     sys.path.insert(0, collections_path())
-    from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+    from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES
     with open(os.path.join(REPO, path)) as handle:
         text = handle.read()
     documentation = yaml.safe_load(re.search(r"DOCUMENTATION = r'''\n(.*?)'''", text, re.S).group(1))

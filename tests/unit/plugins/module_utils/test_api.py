@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.otc.jobs.plugins.module_utils._api import ApiSession, check_response, extract_error, plain_http_hosts
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, InvalidInput, InvalidResponse, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import HttpResponse, parse_retry_after
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobClient, JobNotFound, validate_job_ids
-from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, check_response, plain_http_hosts
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, InvalidResponse, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse, parse_retry_after
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, JobNotFound, validate_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 WHAT = 'reading elb job j1'
 ALL_SERVICES = ('elb', 'cfw', 'ecs', 'evs', 'ims', 'bms', 'vbs', 'cce', 'rds', 'dds', 'ddm')

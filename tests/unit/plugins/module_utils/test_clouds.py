@@ -15,9 +15,9 @@ import warnings
 import pytest
 import yaml
 
-from ansible_collections.otc.jobs.plugins.module_utils import _clouds
-from ansible_collections.otc.jobs.plugins.module_utils._clouds import default_config_dirs, resolve_cloud
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.config import _clouds
+from ansible_collections.otc.jobs.plugins.module_utils.config._clouds import default_config_dirs, resolve_cloud
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 # openstacksdk is a test-only dependency (tests/unit/requirements.txt), imported once here: ansible-test
 # runs each test in a forked child, which then need not import it again.

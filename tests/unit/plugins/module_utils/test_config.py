@@ -11,9 +11,9 @@ import math
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, Settings, resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, Settings, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
 
 PW_AUTH = {'username': 'demo', 'password': 'pw-auth', 'user_domain_name': 'OTCdom', 'project_name': 'eu-de_demo'}
 PW_ENV = {'OS_USERNAME': 'envuser', 'OS_PASSWORD': 'pw-env', 'OS_USER_DOMAIN_NAME': 'ENVdom',

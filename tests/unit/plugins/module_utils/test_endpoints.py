@@ -12,11 +12,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._endpoints import (
+from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import (
     DEFAULT_REGION, api_root, catalog_url, default_auth_url, fill_project, job_url, region_domain,
     region_from_project, service_root)
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
-from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 PID = '0123456789abcdef0123456789abcdef'
 JOB = 'f588ce71-e26c-400d-8981-f854355f6849'

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._environment import Proxies, ca_bundle
+from ansible_collections.otc.jobs.plugins.module_utils.net._environment import Proxies, ca_bundle
 
 URL = 'https://elb.eu-de.otc.t-systems.com/v1.0/p/elbaas/jobs/1'
 

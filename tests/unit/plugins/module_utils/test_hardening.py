@@ -19,17 +19,17 @@ import tracemalloc
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils import _runner
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import decode_json
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobClient, JobNotFound, failed_sub_job_warnings
-from ansible_collections.otc.jobs.plugins.module_utils._normalize import MAX_LIST_ITEMS, normalize_job
-from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
-from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
-from ansible_collections.otc.jobs.plugins.module_utils._text import MAX_LINE, MAX_MESSAGE, cap, safe
-from ansible_collections.otc.jobs.plugins.module_utils._token_cache import MAX_FILE, TokenCache
-from ansible_collections.otc.jobs.plugins.module_utils._waiter import CallerGone, JobWaiter, ParentWatch
+from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, JobNotFound, failed_sub_job_warnings
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import MAX_LIST_ITEMS, normalize_job
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, cap, safe
+from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import MAX_FILE, TokenCache
+from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import CallerGone, JobWaiter, ParentWatch
 
 HOSTILE = u'\x1b]0;pwned\x07\x1b[2J\rOK\x08\x00\x85\u202eevil\u2066x\u2069'
 UNSAFE = [chr(code) for code in list(range(0x20)) + list(range(0x7f, 0xa0)) + list(range(0x202a, 0x202f)) + list(range(0x2066, 0x206a))]
@@ -299,7 +299,7 @@ def test_a_wait_stops_within_seconds_once_its_parent_changes():
 def test_a_real_wait_ends_when_its_parent_is_killed(tmp_path):
     child = textwrap.dedent('''
         import sys, time
-        from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter
+        from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
         class Forever:
             service = 'elb'
             polls = 0

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse, OtcJobsError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import (
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import (
     MAX_BODY, MAX_JSON_DEPTH, HttpClient, HttpResponse, decode_json, json_depth, parse_retry_after)
 
 

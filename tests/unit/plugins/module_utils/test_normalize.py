@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse
-from ansible_collections.otc.jobs.plugins.module_utils._normalize import (
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import (
     JOB_KEYS,
     MAX_SUB_JOB_DEPTH,
     STATES,
@@ -30,7 +30,7 @@ from ansible_collections.otc.jobs.plugins.module_utils._normalize import (
     parse_progress,
     parse_time,
 )
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES
 
 TIME_FORMAT = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None)

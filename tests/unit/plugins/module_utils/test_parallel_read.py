@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobClient, count_text
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, count_text
 
 
 class FakeApi:

@@ -11,12 +11,12 @@ import socket
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils import _request
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import HttpResponse
-from ansible_collections.otc.jobs.plugins.module_utils._job_ids import answer_job_id, result_job_ids
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import MASK, Secrets
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICE_TABLE, SERVICES
+from ansible_collections.otc.jobs.plugins.module_utils.engine import _request
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse
+from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id, result_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import MASK, Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, SERVICES
 
 P = '0123456789abcdef0123456789abcdef'
 
@@ -216,7 +216,7 @@ REQUEST = {'service': 'elb', 'method': 'POST', 'path': 'elbaas/loadbalancers', '
     ({'wait': True, 'max_sleep': 0.5}, 'max_sleep (0.5) must be at least sleep (1)'),
 ])
 def test_runner_refuses_bad_requests_before_sending(change, message):
-    from ansible_collections.otc.jobs.plugins.module_utils import _runner
+    from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
     secrets = Secrets()
     result = _runner.run('request', dict(REQUEST, **change), lambda line: None, secrets)
     assert result['failed'] is True and result['reason'] == 'invalid_input' and result['changed'] is False
@@ -224,7 +224,7 @@ def test_runner_refuses_bad_requests_before_sending(change, message):
 
 
 def test_check_mode_sends_nothing_but_says_what():
-    from ansible_collections.otc.jobs.plugins.module_utils import _runner
+    from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
     result = _runner.run('request', dict(REQUEST, body={'name': 'x', 'password': 'Body-Secret'}), lambda line: None, Secrets(),
                          check_mode=True)
     assert result == {'changed': True, 'request': {'method': 'POST', 'url': 'http://127.0.0.1:9/v1.0/p1/elbaas/loadbalancers'},

@@ -9,9 +9,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils import _runner
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
 
 BASE = {'service': 'elb', 'job_id': 'a', 'job_ids': None, 'auth': {'token': 'tok-secret', 'project_id': 'p1'},
         'endpoint': 'http://127.0.0.1:9', 'token_cache': False}
@@ -162,7 +162,7 @@ def test_every_failure_says_why(connected, params, reason):
 
 
 def test_reasons_of_api_job_and_timeout_failures(connected):
-    from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound
+    from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobNotFound
     connected({'a': ApiError('reading elb job a failed: HTTP 403', status_code=403)})
     assert run('job_wait')['reason'] == 'api_error'
     connected({'a': JobNotFound('elb job a not found', status_code=404)})

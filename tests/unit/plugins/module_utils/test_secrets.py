@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils._secrets import MASK, Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import MASK, Secrets
 
 
 def test_registered_values_reach_the_sink_and_are_scrubbed():
@@ -40,7 +40,7 @@ def test_nothing_registered_changes_nothing():
 
 def test_no_log_values_of_the_argument_spec():
     """The action plugins mask what AnsibleModule would: values of no_log options at any depth."""
-    from ansible_collections.otc.jobs.plugins.module_utils._argspec import module_kwargs, no_log_values
+    from ansible_collections.otc.jobs.plugins.module_utils.config._argspec import module_kwargs, no_log_values
     spec = module_kwargs('job_wait')['argument_spec']
     params = {'auth': {'password': 'pw-1', 'token': 'tok-2', 'sk': 'sk-3', 'security_token': 'st-4', 'ak': 'AK',
                        'username': 'me'}, 'token_cache': True, 'service': 'elb'}

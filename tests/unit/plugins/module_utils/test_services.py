@@ -15,8 +15,8 @@ import re
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._normalize import STATES
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICE_TABLE, SERVICES, JobApi, job_api
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import STATES
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, SERVICES, JobApi, job_api
 
 ALL_SERVICES = ('elb', 'cfw', 'ecs', 'evs', 'ims', 'bms', 'vbs', 'cce', 'rds', 'dds', 'ddm')
 

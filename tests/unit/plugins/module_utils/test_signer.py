@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.otc.jobs.plugins.module_utils._signer import (
+from ansible_collections.otc.jobs.plugins.module_utils.auth._signer import (
     ALGORITHM,
     canonical_request,
     sdk_date,

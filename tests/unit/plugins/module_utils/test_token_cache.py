@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils._token_cache import (
+from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import (
     EXPIRY_MARGIN, TokenCache, cache_key, default_directory, password_digest, password_matches)
 
 NOW = 1800000000.0

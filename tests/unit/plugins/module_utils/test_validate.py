@@ -8,8 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 
 @pytest.mark.parametrize('value', ['a', 'A-b_9', 'x' * 64, '2c9eb2c5544cbf6101544f0602af2b4f', 'f588ce71-e26c-400d-8981-f854355f6849'])

@@ -12,17 +12,17 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._api import ApiSession, plain_http_hosts
-from ansible_collections.otc.jobs.plugins.module_utils._auth import make_authenticator
-from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
-from ansible_collections.otc.jobs.plugins.module_utils._endpoints import job_url, region_from_project, service_root
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, AuthError, InvalidInput, OtcJobsError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import HttpClient
-from ansible_collections.otc.jobs.plugins.module_utils._normalize import normalize_job
-from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES, job_api
-from ansible_collections.otc.jobs.plugins.module_utils._text import safe
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, plain_http_hosts
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import make_authenticator
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
+from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import job_url, region_from_project, service_root
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, InvalidInput, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpClient
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES, job_api
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import safe
 
 # How many failed sub-jobs the one summary warning names (the others are counted).
 WARNED_SUB_JOBS = 5

@@ -31,8 +31,8 @@ import traceback
 import zlib
 from urllib.parse import urlsplit
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidResponse, OtcJobsError, TransientError, seconds_text
-from ansible_collections.otc.jobs.plugins.module_utils._text import cap, safe
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse, OtcJobsError, TransientError, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import cap, safe
 
 REQUESTS_IMPORT_ERROR = None
 try:

@@ -15,15 +15,15 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING
-from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import (
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
-from ansible_collections.otc.jobs.plugins.module_utils._request import run_request
-from ansible_collections.otc.jobs.plugins.module_utils._text import MAX_LINE, MAX_MESSAGE, printable
-from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter, failure_message
+from ansible_collections.otc.jobs.plugins.module_utils.engine._request import run_request
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, printable
+from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter, failure_message
 
 
 def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None, check_mode=False):

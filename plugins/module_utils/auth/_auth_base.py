@@ -16,8 +16,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 
 class AuthMethod:

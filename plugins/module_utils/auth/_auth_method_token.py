@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils._auth_base import AuthMethod
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
 
 
 class TokenAuth(AuthMethod):

@@ -74,7 +74,7 @@ import stat
 import sys
 import traceback
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 YAML_IMPORT_ERROR = None
 try:

@@ -26,15 +26,16 @@ import socket
 import time
 from urllib.parse import quote, unquote
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._config import OptionAdapter, resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils._api import TRANSIENT_STATUSES, check_response, error_of, error_suffix
-from ansible_collections.otc.jobs.plugins.module_utils._errors import ApiError, InvalidInput, OtcJobsError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils._http import decode_json, origin
-from ansible_collections.otc.jobs.plugins.module_utils._job_ids import answer_job_id
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import connect as jobs_connect
-from ansible_collections.otc.jobs.plugins.module_utils._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._waiter import JobWaiter
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import TRANSIENT_STATUSES, check_response, error_of
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json, origin
+from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect as jobs_connect
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
 
 try:
     from urllib3.exceptions import NewConnectionError, NameResolutionError

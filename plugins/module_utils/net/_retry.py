@@ -15,7 +15,7 @@ __metaclass__ = type
 import random
 import time
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import TransientError, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import TransientError, seconds_text
 
 
 class Backoff:

@@ -19,11 +19,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.otc.jobs.plugins.module_utils._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
-from ansible_collections.otc.jobs.plugins.module_utils._errors import OtcJobsError, TransientError, WaitTimeout, seconds_text
-from ansible_collections.otc.jobs.plugins.module_utils._jobs import JobNotFound, unknown_status_warning
-from ansible_collections.otc.jobs.plugins.module_utils._retry import Backoff, RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils._text import safe
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import OtcJobsError, TransientError, WaitTimeout, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobNotFound, unknown_status_warning
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import safe
 
 
 class PollSchedule:

@@ -14,8 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._services import job_api
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 
 def _at(data, path):

@@ -11,8 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils._auth import AUTH_TYPE_CHOICES
-from ansible_collections.otc.jobs.plugins.module_utils._services import SERVICES
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import AUTH_TYPE_CHOICES
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES
 
 ACTIONS = ('job_info', 'job_wait', 'request')
 

@@ -16,8 +16,8 @@ __metaclass__ = type
 import re
 from urllib.parse import quote
 
-from ansible_collections.otc.jobs.plugins.module_utils import _validate
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 DEFAULT_REGION = 'eu-de'
 # Swiss regions live under their own domain, with their IAM at iam-pub.

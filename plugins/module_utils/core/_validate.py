@@ -15,7 +15,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.otc.jobs.plugins.module_utils._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 # Ids land in URL paths (and RDS/DDS queries): nothing that could leave a path segment gets through.
 # \Z, not $: '$' also matches before a trailing newline.
