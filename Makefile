@@ -4,13 +4,14 @@
 #   make sanity|units|emulator|integration   one stage
 #   make bench        benchmarks against the emulator, writes BENCHMARKS.md (BENCH_ARGS="--runs 1")
 #   make canary       the integration stage on the newest ansible-core release there is (not part of CI)
+#   make service-docs rewrite the docs' service lists and tables from the service table
 
 SHELL := /bin/bash
 
-.PHONY: help venv demo test sanity units emulator integration bench canary clean
+.PHONY: help venv demo test sanity units emulator integration bench canary service-docs clean
 
 help:
-	@sed -n '2,6s/^# *//p' Makefile
+	@sed -n '2,7s/^# *//p' Makefile
 
 venv:
 	@bash scripts/venv.sh
@@ -29,6 +30,9 @@ bench:
 
 canary:
 	@bash scripts/canary.sh
+
+service-docs:
+	@python3 scripts/service_docs.py
 
 clean:
 	rm -rf .venv .venv-core-* .venv-canary tests/output .pytest_cache .hypothesis

@@ -162,12 +162,16 @@ requirements:
     JOBS = r'''
 options:
   service:
+    type: str
+    required: true
     description:
       - The service whose job API answers for the job ids. Each service has its own endpoint (several share a path and
         differ only by host), found from O(endpoint), the token catalog or C(https://{service}.{region}.otc.t-systems.com).
+      - A new rds or dds job can be "not found" for a few seconds (see O(otc.jobs.job_wait#module:not_found_timeout)).
+    # begin generated service-option
       - V(elb) classic Elastic Load Balance v1.0 (C(GET /v1.0/{project_id}/jobs/{job_id})) - load balancer create and
         delete.
-      - V(cfw) Cloud Firewall v3 (C(GET /v3/{project_id}/jobs/{job_id})).
+      - V(cfw) Cloud Firewall v3 (C(GET /v3/{project_id}/jobs/{job_id})) - firewall operations.
       - V(ecs) Elastic Cloud Server (C(GET /v1/{project_id}/jobs/{job_id})) - server create and delete, batch
         operations, NICs.
       - V(evs) Elastic Volume Service (C(GET /v1/{project_id}/jobs/{job_id})) - volume create, extend and delete.
@@ -175,14 +179,13 @@ options:
       - V(bms) Bare Metal Server (C(GET /v1/{project_id}/jobs/{job_id})) - server create, operations, volumes.
       - V(vbs) Volume Backup Service (C(GET /v1/{project_id}/jobs/{job_id})) - backup create and restore.
       - V(cce) Cloud Container Engine v3 (C(GET /api/v3/projects/{project_id}/jobs/{job_id})) - cluster and node create
-        and delete (the create answer's C(status.jobID)).
+        and delete.
       - V(rds) Relational Database Service v3 (C(GET /v3/{project_id}/jobs?id={job_id})) - instance create, resize,
-        delete; a new job can be "not found" for a few seconds (see O(otc.jobs.job_wait#module:not_found_timeout)).
+        delete.
       - V(dds) Document Database Service v3 (C(GET /v3/{project_id}/jobs?id={job_id})) - instance operations.
       - V(ddm) Distributed Database Middleware v3 (C(GET /v3/{project_id}/jobs/{job_id})) - instance create and delete.
-    type: str
-    required: true
     choices: [elb, cfw, ecs, evs, ims, bms, vbs, cce, rds, dds, ddm]
+    # end generated service-option
   job_id:
     description:
       - One job id, 1-64 letters, digits, C(-) or C(_). Anything else fails before any request is sent.

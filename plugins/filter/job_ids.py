@@ -13,10 +13,11 @@ version_added: 0.2.0
 description:
   - Returns the job ids held by a registered result - of a single task or of a looped one (C(results)) - of
     M(otc.jobs.request), M(ansible.builtin.uri) or any other module whose result carries the service's job id.
-  - Each result is read where the service puts the job id of a create or delete answer, from the collection's service
-    table - first C(job_id) (as M(otc.jobs.request) returns it), then, for elb, ecs, evs, ims, bms, vbs, rds, dds and
-    ddm, C(json.job_id) and C(job_id); for cfw C(json.data.id) and C(data.id); for cce C(json.status.jobID) and
-    C(status.jobID).
+  # begin generated registered-id-places
+  - Each result is read first at C(job_id) (as M(otc.jobs.request) returns it), then where the service puts the job id
+    of its answer - C(json.job_id) and C(job_id) for elb, ecs, evs, ims, bms, vbs, rds, dds and ddm; C(json.data.id) and
+    C(data.id) for cfw; C(json.status.jobID) and C(status.jobID) for cce.
+  # end generated registered-id-places
   - Items that were skipped (a C(when) on the loop) or whose task failed (C(ignore_errors)) hold no job and are left
     out. A plain job id in a list is taken as it is.
 positional: service
@@ -29,7 +30,9 @@ options:
     description: The service whose create answers the results hold.
     type: str
     required: true
+    # begin generated service-choices
     choices: [elb, cfw, ecs, evs, ims, bms, vbs, cce, rds, dds, ddm]
+    # end generated service-choices
   strict:
     description:
       - Fail when a result that ran (not skipped, not failed) holds no job id. V(false) leaves such results out.

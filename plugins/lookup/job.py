@@ -32,13 +32,17 @@ options:
   service:
     description:
       - The service the jobs belong to, as O(otc.jobs.job_info#module:service) of M(otc.jobs.job_info).
-      - C(elb) classic ELB v1.0, C(cfw) Cloud Firewall v3, C(ecs) Elastic Cloud Server, C(evs) Elastic Volume Service,
-        C(ims) Image Management Service, C(bms) Bare Metal Server, C(vbs) Volume Backup Service, C(cce) Cloud
-        Container Engine, C(rds) Relational Database Service, C(dds) Document Database Service, C(ddm) Distributed
-        Database Middleware.
+      # begin generated service-names
+      - C(elb) classic Elastic Load Balance v1.0, C(cfw) Cloud Firewall v3, C(ecs) Elastic Cloud Server, C(evs) Elastic
+        Volume Service, C(ims) Image Management Service, C(bms) Bare Metal Server, C(vbs) Volume Backup Service, C(cce)
+        Cloud Container Engine v3, C(rds) Relational Database Service v3, C(dds) Document Database Service v3, C(ddm)
+        Distributed Database Middleware v3.
+      # end generated service-names
     type: str
     required: true
+    # begin generated service-choices
     choices: [elb, cfw, ecs, evs, ims, bms, vbs, cce, rds, dds, ddm]
+    # end generated service-choices
 extends_documentation_fragment:
   - otc.jobs.auth
   - otc.jobs.auth.plugins

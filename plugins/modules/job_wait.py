@@ -304,6 +304,7 @@ job:
   returned: success, or failure of the job
   type: dict
   contains:
+      # begin generated job-return
       id:
         description: Job id.
         type: str
@@ -317,9 +318,9 @@ job:
         type: str
       status:
         description:
-          - The raw status as the API sent it. V1 family (elb, ecs, evs, ims, bms, vbs) C(INIT), C(RUNNING), C(SUCCESS),
-            C(FAIL); cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed);
-            rds, dds, ddm C(Running), C(Completed), C(Failed).
+          - The raw status as the API sent it - elb, ecs, evs, ims, bms and vbs C(INIT), C(RUNNING), C(SUCCESS),
+            C(FAIL); cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed); rds,
+            dds and ddm C(Running), C(Completed), C(Failed).
         type: str
         sample: SUCCESS
       state:
@@ -333,8 +334,8 @@ job:
         description: Whether the state is C(success).
         type: bool
       job_type:
-        description: What the job does, such as C(createELB), C(createServer), C(CreateCluster) (CCE C(spec.type)) or
-          C(CreateMysqlSingleHAInstance) (RDS/DDS/DDM C(name)); null where the API has none (cfw).
+        description: What the job does, such as C(createELB) or C(createServer), from C(job_type), C(spec.type),
+          C(name); null where the API has none (cfw).
         type: str
         sample: createELB
       begin_time:
@@ -352,11 +353,11 @@ job:
       error:
         description:
           - C(code) and C(message) of a failed job, null unless it failed. Either may be null where the API gives no
-            reason (ddm documents none; cce, rds and dds give a message only).
+            reason (cce, rds, dds and ddm give a message only).
         type: dict
         sample: {code: ELB.8902, message: Insufficient EIP quota for the load balancer.}
       entities:
-        description: The job's C(entities) as sent (V1 family and rds); empty where the API has none.
+        description: The job's C(entities) as sent (elb, ecs, evs, ims, bms, vbs and rds); empty where the API has none.
         type: dict
       sub_jobs:
         description: Normalized sub-jobs, same keys, from wherever the service keeps them (C(sub_jobs),
@@ -364,20 +365,22 @@ job:
         type: list
         elements: dict
       progress:
-        description: Percent done where the API reports it (rds and ddm C(process), dds C(progress), ims
-          C(process_percent)), else null.
+        description: Percent done where the API reports it (ims C(process_percent) or C(entities.process_percent); rds
+          and ddm C(process); dds C(progress)), else null.
         type: int
         sample: 60
       resource_ids:
         description:
-          - Ids of what the job made or changed, sub-jobs included, in order - the load balancer (elb), server (ecs,
-            bms), volume (evs), image (ims), backup (vbs), cluster or node (cce), instance (rds, dds, ddm).
+          - Ids of what the job made or changed, sub-jobs included, in order - the load balancer for elb; the server for
+            ecs and bms; the volume for evs; the image for ims; the backup for vbs; the cluster or node for cce; the
+            instance for rds, dds and ddm.
         type: list
         elements: str
         sample: [bae51750-0089-41a1-9b18-5c777978ff6d]
       raw:
-        description: The API body exactly as received.
+        description: The API body exactly as received (left out with O(return_raw=false)).
         type: dict
+      # end generated job-return
 jobs:
   description: The normalized final jobs in the order of O(job_ids); each has the keys of RV(job).
   returned: success, or failure of a job, and O(job_ids) given

@@ -15,9 +15,11 @@ description:
   - Sends one authenticated request to a service of the table of O(service) - the create or delete that answers with a
     job id - with the same connection options as M(otc.jobs.job_wait) (password, token or AK/SK, C(clouds.yaml),
     E(OS_*)), the same endpoint discovery and the same token cache, so a play that creates and waits asks IAM once.
-  - Returns the answer (RV(status), RV(json) or RV(content), RV(headers)) and RV(job_id) when the answer names a job,
-    read where the service puts it - C(job_id) for elb, ecs, evs, ims, bms, vbs, rds, dds and ddm, C(data.id) for cfw,
-    C(status.jobID) for cce.
+  - Returns the answer (RV(status), RV(json) or RV(content), RV(headers)) and RV(job_id) when the answer names a job.
+  # begin generated create-id-places
+  - Where each service puts the job id of its answer - C(job_id) for elb, ecs, evs, ims, bms, vbs, rds, dds and ddm;
+    C(data.id) for cfw; C(status.jobID) for cce.
+  # end generated create-id-places
   - With O(wait=true) it then waits for that job exactly as M(otc.jobs.job_wait) does, returns RV(job), and fails the
     task when the job fails, with the API's reason.
   - B(Never a duplicate create.) A GET is retried like M(otc.jobs.job_info)'s reads. Any other method is sent again only
@@ -46,7 +48,9 @@ options:
         C(https://{service}.{region}.otc.t-systems.com), and its job API answers for RV(job_id).
     type: str
     required: true
+    # begin generated service-choices
     choices: [elb, cfw, ecs, evs, ims, bms, vbs, cce, rds, dds, ddm]
+    # end generated service-choices
   method:
     description: The HTTP method.
     type: str
@@ -54,13 +58,16 @@ options:
     choices: [GET, POST, PUT, PATCH, DELETE]
   path:
     description:
-      - The path, relative to the service's project root, which is C(/v1.0/{project_id}) for elb, C(/v1/{project_id})
-        for cfw, ecs, bms and ddm, C(/v2/{project_id}) for evs and vbs, C(/v3/{project_id}) for rds and dds,
-        C(/api/v3/projects/{project_id}) for cce, and the API root itself for ims. So C(elbaas/loadbalancers) on elb is
+      - The path, relative to the service's project root (below). So C(elbaas/loadbalancers) on elb is
         C({endpoint}/v1.0/{project_id}/elbaas/loadbalancers) and C(clusters) on cce is
         C(/api/v3/projects/{project_id}/clusters).
       - A path that starts with C(/) is taken from the service's API root (the host, or the path of O(endpoint)),
         for example C(/v2/cloudimages/action) on ims.
+      # begin generated project-roots
+      - The project roots - C(/v1.0/{project_id}) for elb; C(/v1/{project_id}) for cfw, ecs, bms and ddm;
+        C(/v2/{project_id}) for evs and vbs; the API root itself for ims; C(/api/v3/projects/{project_id}) for cce;
+        C(/v3/{project_id}) for rds and dds.
+      # end generated project-roots
       - C({project_id}) is replaced with the project id. At most 1024 characters of letters, digits and
         C(-._~!$&'()*+,;=:@/) (percent-encoding allowed); no C(.) or C(..) segments, no query or fragment
         (use O(query)), checked before anything is sent.

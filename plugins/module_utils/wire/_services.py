@@ -6,7 +6,9 @@
 Like botocore's waiter tables, this is data, not code: the path, where the job sits in the body, its
 id and status keys, the status vocabulary, where sub-jobs, times, failure details, progress and
 resource ids live, how the service says "no such job", and how its token-catalog entry is found and
-reduced to the API root. Adding a service is one entry here plus its tests.
+reduced to the API root, where a create answer puts the job id. Adding a service is one entry here
+plus its tests: the service lists and tables of the docs are generated from this table
+(``make service-docs``, checked by tests/unit/plugins/test_service_docs.py).
 
 Facts and sources: SPEC §2/§2b and shared/api/job-apis.md (the official OTC API references).
 A key path is a tuple of keys into the job object; several paths are tried in order.
@@ -16,11 +18,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Status vocabularies, lower-cased (statuses match case-insensitively).
-_V1_STATUSES = {'init': 'init', 'running': 'running', 'success': 'success', 'fail': 'failed'}
-_CFW_STATUSES = {'running': 'running', 'success': 'success', 'failed': 'failed'}
-_CCE_STATUSES = {'initializing': 'init', 'running': 'running', 'success': 'success', 'failed': 'failed'}
-_DB_STATUSES = {'running': 'running', 'completed': 'success', 'failed': 'failed'}
+# Status vocabularies as the APIs send them, in the order a job goes through them (statuses match
+# case-insensitively; the spelling is for the docs).
+_V1_STATUSES = {'INIT': 'init', 'RUNNING': 'running', 'SUCCESS': 'success', 'FAIL': 'failed'}
+_CFW_STATUSES = {'Running': 'running', 'Success': 'success', 'Failed': 'failed'}
+_CCE_STATUSES = {'Initializing': 'init', 'Running': 'running', 'Success': 'success', 'Failed': 'failed'}
+_DB_STATUSES = {'Running': 'running', 'Completed': 'success', 'Failed': 'failed'}
 
 # A catalog URL or endpoint ends in the API version and the project: '/v1.0/{p}', '/v2/$(tenant_id)s', '/v3'.
 _VERSION_SUFFIX = r'/v\d+(?:\.\d+)?(?:/[^/]*)?'
@@ -31,21 +34,23 @@ _CCE_SUFFIX = r'/api/v\d+(?:/projects(?:/[^/]*)?)?'
 class JobApi:
     """One service's job API. Key paths are tuples; every attribute is read-only data."""
 
-    def __init__(self, name, title, path, catalog_types, statuses, id_paths, status_path=('status',),
+    def __init__(self, name, title, path, catalog_types, statuses, id_paths, resource, operations, status_path=('status',),
                  wrapper=None, begin_paths=(('begin_time',),), end_paths=(('end_time',),),
                  job_type_paths=(('job_type',),), entities_path=('entities',), sub_job_paths=(),
                  error_code_paths=(('error_code',), ('code',)), error_message_paths=(('fail_reason',), ('message',)),
                  progress_paths=(), resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
                  error_shapes=(('error_code', 'error_msg'), ('code', 'message')), host=None,
-                 documents_failure_reason=True, late_appearance=False, project_root='/v1/{project_id}',
-                 create_id_paths=(('job_id',),)):
+                 project_root='/v1/{project_id}', create_id_paths=(('job_id',),)):
         self.name = name
         self.title = title                          # for docs and messages: 'Elastic Cloud Server'
+        self.resource = resource                    # docs: what its jobs make ('server'), see resource_ids
+        self.operations = operations                # docs: which calls answer with a job
         self.path = path                            # appended to the root; '{project_id}' and '{job_id}' filled in
         # Token-catalog types to look for, in order: only documented ones (an old 'rds' entry is the v1
         # API, whose root would be wrong here).
         self.catalog_types = catalog_types
-        self.statuses = statuses                    # lower-cased raw status -> normalized state
+        self.statuses = dict((raw.lower(), state) for raw, state in statuses.items())  # lower-cased raw -> state
+        self.status_words = tuple(statuses)         # as sent, for the docs
         self.id_paths = id_paths                    # where the job object holds its id
         self.status_path = status_path
         self.wrapper = wrapper                      # key of the object around the job ('data', 'job'), or None
@@ -62,19 +67,12 @@ class JobApi:
         self.root_suffixes = root_suffixes          # regexes stripped from the end of catalog/endpoint URLs
         self.error_shapes = error_shapes            # (code key, message key) of its error bodies, tried first
         self.host = host or name                    # public default https://{host}.{region}.otc.t-systems.com
-        self.documents_failure_reason = documents_failure_reason
-        self.late_appearance = late_appearance      # new jobs are "not found" for a few seconds
         # otc.jobs.request: where a relative path starts (after the root), and where create/delete answers put the job id.
         self.project_root = project_root
         self.create_id_paths = create_id_paths
 
     def __repr__(self):
         return 'JobApi(%r)' % self.name
-
-    @property
-    def query_id(self):
-        """True when the job id travels in the query string (RDS, DDS)."""
-        return '?' in self.path
 
     def is_not_found(self, status_code, code):
         """Whether an error answer means "no such job" (perhaps not yet: new jobs appear late)."""
@@ -85,10 +83,10 @@ class JobApi:
         return False
 
 
-def _v1_family(name, title, catalog_types, sub_job_paths, resource_id_paths, not_found, **extra):
+def _v1_family(name, title, catalog_types, resource, operations, sub_job_paths, resource_id_paths, not_found, **extra):
     """ECS, EVS, IMS, BMS and VBS share one job API shape (the classic ELB one under /v1)."""
     return JobApi(
-        name, title, '/v1/{project_id}/jobs/{job_id}', catalog_types, _V1_STATUSES, (('job_id',),),
+        name, title, '/v1/{project_id}/jobs/{job_id}', catalog_types, _V1_STATUSES, (('job_id',),), resource, operations,
         sub_job_paths=sub_job_paths, resource_id_paths=resource_id_paths, not_found=not_found,
         error_shapes=(('code', 'message'),), **extra)
 
@@ -98,7 +96,7 @@ _COMMON_0011 = ((400, 'Common.0011'), (404, None))
 SERVICE_TABLE = dict((api.name, api) for api in (
     JobApi(
         'elb', 'classic Elastic Load Balance v1.0', '/v1.0/{project_id}/jobs/{job_id}', ('elb', 'elbv1'),
-        _V1_STATUSES, (('job_id',),),
+        _V1_STATUSES, (('job_id',),), 'load balancer', 'load balancer create and delete',
         sub_job_paths=(('sub_jobs',),),
         resource_id_paths=(('entities', 'elb', 'id'),),
         not_found=((404, None),),
@@ -106,27 +104,27 @@ SERVICE_TABLE = dict((api.name, api) for api in (
     ),
     JobApi(
         'cfw', 'Cloud Firewall v3', '/v3/{project_id}/jobs/{job_id}', ('cfw', 'cfwv3'),
-        _CFW_STATUSES, (('id',),), wrapper='data',
+        _CFW_STATUSES, (('id',),), None, 'firewall operations', wrapper='data',
         job_type_paths=(), entities_path=None,
         error_code_paths=(('error_code',),), error_message_paths=(('error_msg',), ('fail_reason',)),
         not_found=((400, 'CFW.00200005'), (404, None)),
         project_root='/v1/{project_id}', create_id_paths=(('data', 'id'),),
     ),
     _v1_family(
-        'ecs', 'Elastic Cloud Server', ('ecs',),
+        'ecs', 'Elastic Cloud Server', ('ecs',), 'server', 'server create and delete, batch operations, NICs',
         sub_job_paths=(('entities', 'sub_jobs'),),
         resource_id_paths=(('entities', 'server_id'),),
         not_found=_COMMON_0011,
         error_message_paths=(('fail_reason',), ('entities', 'errorcode_message'), ('message',)),
     ),
     _v1_family(
-        'evs', 'Elastic Volume Service', ('evs',), project_root='/v2/{project_id}',
+        'evs', 'Elastic Volume Service', ('evs',), 'volume', 'volume create, extend and delete', project_root='/v2/{project_id}',
         sub_job_paths=(('entities', 'sub_jobs'),),
         resource_id_paths=(('entities', 'volume_id'),),
         not_found=_COMMON_0011,
     ),
     _v1_family(
-        'ims', 'Image Management Service', ('image',), project_root='',
+        'ims', 'Image Management Service', ('image',), 'image', 'image create, import, export, copy', project_root='',
         sub_job_paths=(('entities', 'sub_jobs_result'),),
         resource_id_paths=(('entities', 'image_id'), ('entities', 'results', '*', 'image_id')),
         # gopher reads process_percent; the docs do not list it.
@@ -135,20 +133,21 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         not_found=((400, 'IMG.0023'),) + _COMMON_0011,
     ),
     _v1_family(
-        'bms', 'Bare Metal Server', ('bms',),
+        'bms', 'Bare Metal Server', ('bms',), 'server', 'server create, operations, volumes',
         sub_job_paths=(('entities', 'sub_jobs'),),
         resource_id_paths=(('entities', 'server_id'),),
         not_found=_COMMON_0011,  # not documented; inferred from ECS
     ),
     _v1_family(
-        'vbs', 'Volume Backup Service', ('vbsv2', 'vbs'), project_root='/v2/{project_id}',
+        'vbs', 'Volume Backup Service', ('vbsv2', 'vbs'), 'backup', 'backup create and restore', project_root='/v2/{project_id}',
         sub_job_paths=(('sub_jobs',),),
         resource_id_paths=(('entities', 'backup_id'),),
         not_found=_COMMON_0011,  # documented as 'common.0011'; codes match case-insensitively
     ),
     JobApi(
         'cce', 'Cloud Container Engine v3', '/api/v3/projects/{project_id}/jobs/{job_id}', ('ccev2.0',),
-        _CCE_STATUSES, (('metadata', 'uid'),), status_path=('status', 'phase'),
+        _CCE_STATUSES, (('metadata', 'uid'),), 'cluster or node', 'cluster and node create and delete',
+        status_path=('status', 'phase'),
         begin_paths=(('metadata', 'creationTimestamp'),), end_paths=(('metadata', 'updateTimestamp'),),
         job_type_paths=(('spec', 'type'),), entities_path=None,
         sub_job_paths=(('spec', 'subJobs'),),
@@ -161,36 +160,33 @@ SERVICE_TABLE = dict((api.name, api) for api in (
     ),
     JobApi(
         'rds', 'Relational Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('rdsv3',),
-        _DB_STATUSES, (('id',),), wrapper='job',
+        _DB_STATUSES, (('id',),), 'instance', 'instance create, resize, delete', wrapper='job',
         begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),),
         error_code_paths=(), error_message_paths=(('fail_reason',),),
         progress_paths=(('process',),),
         resource_id_paths=(('instance', 'id'),),
         not_found=((400, 'DBS.200543'), (404, None)),
-        late_appearance=True,
         project_root='/v3/{project_id}',
     ),
     JobApi(
         'dds', 'Document Database Service v3', '/v3/{project_id}/jobs?id={job_id}', ('ddsv3',),
-        _DB_STATUSES, (('id',),), wrapper='job',
+        _DB_STATUSES, (('id',),), 'instance', 'instance operations', wrapper='job',
         begin_paths=(('created',),), end_paths=(('ended',),), job_type_paths=(('name',),), entities_path=None,
         error_code_paths=(), error_message_paths=(('fail_reason',),),
         progress_paths=(('progress',),),
         resource_id_paths=(('instance', 'id'),),
         not_found=((400, 'DBS.200543'), (404, None)),  # not documented; inferred from RDS
-        late_appearance=True,
         project_root='/v3/{project_id}',
     ),
     JobApi(
         'ddm', 'Distributed Database Middleware v3', '/v3/{project_id}/jobs/{job_id}', ('ddmv3',),
-        _DB_STATUSES, (('id',),), wrapper='job',
+        _DB_STATUSES, (('id',),), 'instance', 'instance create and delete', wrapper='job',
         begin_paths=(('created_time',),), end_paths=(('end_time',),), job_type_paths=(('name',),), entities_path=None,
         error_code_paths=(), error_message_paths=(('fail_reason',),),
         progress_paths=(('process',),),
         resource_id_paths=(('instance', 'id'),),
         not_found=((400, 'DBS.300120'), (404, None)),  # not documented; DBS.300120 is the closest
         error_shapes=(('errCode', 'externalMessage'), ('error_code', 'error_msg')),
-        documents_failure_reason=False,
         project_root='/v1/{project_id}',
     ),
 ))
