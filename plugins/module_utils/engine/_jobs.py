@@ -21,17 +21,11 @@ from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiEr
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES, job_api
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, job_api
 from ansible_collections.otc.jobs.plugins.module_utils.core._text import safe
 
 # How many failed sub-jobs the one summary warning names (the others are counted).
 WARNED_SUB_JOBS = 5
-# Job id shapes by family, for the hint of a "not found" message: the v1 families use 32 hex digits,
-# the others UUIDs. Where the shape of an id does not fit the service asked, the message says whose it looks like.
-_ID_SHAPES = (
-    (re.compile(r'\A[0-9a-f]{32}\Z'), ('elb', 'ecs', 'evs', 'ims', 'bms', 'vbs')),
-    (re.compile(r'\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z'), ('cfw', 'cce', 'rds', 'dds', 'ddm')),
-)
 
 
 class JobNotFound(ApiError):
@@ -184,10 +178,12 @@ def unknown_status_warning(job):
 
 def not_found_message(api, job_id, answer):
     """'ecs job X not found: HTTP 404 ... (asked the Elastic Cloud Server API, service ecs; check service: ...)'."""
+    # Where the id has another family's shape, say whose it looks like.
     hint = ''
-    for shape, services in _ID_SHAPES:
-        if shape.match(job_id.lower()) and api.name not in services:
-            hint = '; the id looks like a job of %s' % ' or '.join(name for name in services if name in SERVICES)
+    if not re.match(api.id_shape, job_id.lower()):
+        alike = [other.name for other in SERVICE_TABLE.values() if re.match(other.id_shape, job_id.lower())]
+        if alike:
+            hint = '; the id looks like a job of %s' % ' or '.join(alike)
     return '%s job %s not found: %s (asked the %s API, service %s; check service: a job of another service is never found there%s)' % (
         api.name, job_id, answer, api.title, api.name, hint)
 

@@ -40,7 +40,7 @@ class JobApi:
                  error_code_paths=(('error_code',), ('code',)), error_message_paths=(('fail_reason',), ('message',)),
                  progress_paths=(), resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
                  error_shapes=(('error_code', 'error_msg'), ('code', 'message')), host=None,
-                 project_root='/v1/{project_id}', create_id_paths=(('job_id',),)):
+                 project_root='/v1/{project_id}', create_id_paths=(('job_id',),), id_shape=None):
         self.name = name
         self.title = title                          # for docs and messages: 'Elastic Cloud Server'
         self.resource = resource                    # docs: what its jobs make ('server'), see resource_ids
@@ -70,6 +70,7 @@ class JobApi:
         # otc.jobs.request: where a relative path starts (after the root), and where create/delete answers put the job id.
         self.project_root = project_root
         self.create_id_paths = create_id_paths
+        self.id_shape = id_shape or _UUID           # regex of its job ids, lower-cased
 
     def __repr__(self):
         return 'JobApi(%r)' % self.name
@@ -88,10 +89,13 @@ def _v1_family(name, title, catalog_types, resource, operations, sub_job_paths, 
     return JobApi(
         name, title, '/v1/{project_id}/jobs/{job_id}', catalog_types, _V1_STATUSES, (('job_id',),), resource, operations,
         sub_job_paths=sub_job_paths, resource_id_paths=resource_id_paths, not_found=not_found,
-        error_shapes=(('code', 'message'),), **extra)
+        error_shapes=(('code', 'message'),), id_shape=_HEX32, **extra)
 
 
 _COMMON_0011 = ((400, 'Common.0011'), (404, None))
+# Job id shapes: the v1 families use 32 hex digits, the others UUIDs (for the hint of a "not found" message).
+_HEX32 = r'\A[0-9a-f]{32}\Z'
+_UUID = r'\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z'
 
 SERVICE_TABLE = dict((api.name, api) for api in (
     JobApi(
@@ -100,7 +104,7 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         sub_job_paths=(('sub_jobs',),),
         resource_id_paths=(('entities', 'elb', 'id'),),
         not_found=((404, None),),
-        project_root='/v1.0/{project_id}',
+        project_root='/v1.0/{project_id}', id_shape=_HEX32,
     ),
     JobApi(
         'cfw', 'Cloud Firewall v3', '/v3/{project_id}/jobs/{job_id}', ('cfw', 'cfwv3'),
