@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The authentication methods (one class each, in ``_auth_method_*``) and how one is chosen."""
+"""The authentication methods (one class each, in ``_auth_method_*``) and how one is chosen.
+
+``METHODS`` is the one registration of a method: the argument spec of the auth options, the key
+spellings of clouds.yaml and OS_*, the secrets to mask and the auth_type choices all come from it.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,6 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_aksk import AkskAuth
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_password import PasswordAuth
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import SCOPE_OPTIONS
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_token import TokenAuth
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import TokenCache
@@ -19,6 +24,20 @@ AUTH_TYPES = tuple(method.NAME for method in METHODS)
 AUTH_TYPE_CHOICES = tuple(name for method in METHODS for name in (method.NAME,) + method.ALIASES)
 SECRET_KEYS = tuple(sorted(set(key for method in METHODS for key in method.SECRET_KEYS)))
 USED_KEYS = tuple(sorted(set(key for method in METHODS for key in method.KEYS)))
+
+
+def auth_options():
+    """The argument spec of the ``auth`` option's keys: the scope keys and every method's own."""
+    options = dict((key, dict(spec)) for key, spec in SCOPE_OPTIONS.items())
+    for method in METHODS:
+        options.update((key, dict(spec)) for key, spec in method.OPTIONS.items())
+    return options
+
+
+# Other spellings of a method's keys (argument-spec aliases such as access_key for ak).
+KEY_ALIASES = dict((alias, key) for method in METHODS for key, spec in method.OPTIONS.items()
+                   for alias in spec.get('aliases', ()))
+CLOUD_SPELLINGS = tuple(spelling for method in METHODS for spelling in method.CLOUD_SPELLINGS)
 
 
 def method_named(auth_type):

@@ -4,8 +4,10 @@
 """The interface every authentication method implements (as community.hashi_vault's auth methods do).
 
 A method class owns its rules: which ``auth_type`` spellings name it, which keys make us infer it,
-which keys it needs (``missing``), which of them are secrets or travel in headers (``validate``),
-and how it authorizes requests. An instance ``prepare()``s once (e.g. obtains an IAM token), then
+its own auth options (``OPTIONS``, the argument spec of its keys, and ``CLOUD_SPELLINGS``, how
+clouds.yaml and OS_* may spell them), which keys it needs (``missing``), which of them are secrets
+or travel in headers (``validate``), and how it authorizes requests. Adding a method is its own
+``_auth_method_*.py`` and one line in ``_auth.METHODS``; everything else reads these attributes. An instance ``prepare()``s once (e.g. obtains an IAM token), then
 ``authorize()``s each request by returning the headers to send. After a 401 the API layer calls
 ``refresh(used)`` once: True means fresh credentials were obtained and the request is worth repeating.
 """
@@ -20,6 +22,16 @@ from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 
+# Scope keys every method may read (argument spec); a method's own keys are in its OPTIONS.
+SCOPE_OPTIONS = dict(
+    auth_url=dict(type='str'),
+    project_name=dict(type='str'),
+    project_id=dict(type='str'),
+    project_domain_name=dict(type='str'),
+    project_domain_id=dict(type='str'),
+)
+
+
 class AuthMethod:
     NAME = None
     ALIASES = ()        # other auth_type spellings (openstack.cloud: v3password, v3token)
@@ -27,6 +39,8 @@ class AuthMethod:
     KEYS = ()           # auth keys the method reads
     SECRET_KEYS = ()    # never printed; registered as no-log values
     HEADER_KEYS = ()    # sent in (or signing) a header: visible ASCII only
+    OPTIONS = {}        # its own auth keys: argument spec (type, no_log, aliases)
+    CLOUD_SPELLINGS = ()  # (key, spellings) accepted at the top level of a cloud entry or under auth
     # Said after a 401 that renewing cannot fix.
     REFUSED_HINT = 'check the credentials'
 
@@ -64,6 +78,10 @@ class AuthMethod:
                 _validate.header_secret(auth[key], 'auth.%s' % key)
 
     # --- requests ---------------------------------------------------------------------------------
+
+    def uses_iam(self):
+        """Whether preparing talks to IAM at auth_url (its plain-http warning matters)."""
+        return False
 
     def prepare(self, deadline=None):
         """Obtain whatever the first request needs; called once before it."""

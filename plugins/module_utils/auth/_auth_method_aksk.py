@@ -31,6 +31,13 @@ class AkskAuth(AuthMethod):
     KEYS = ('ak', 'sk', 'security_token', 'project_id', 'project_name', 'auth_url')
     SECRET_KEYS = ('sk', 'security_token')
     HEADER_KEYS = ('ak', 'sk', 'security_token')
+    OPTIONS = dict(
+        ak=dict(type='str', aliases=['access_key'], no_log=False),
+        sk=dict(type='str', aliases=['secret_key'], no_log=True),
+        security_token=dict(type='str', no_log=True),
+    )
+    # otcextensions style: top-level keys of a cloud entry, and OS_AK/OS_ACCESS_KEY and friends.
+    CLOUD_SPELLINGS = (('ak', ('ak', 'access_key')), ('sk', ('sk', 'secret_key')), ('security_token', ('security_token',)))
     REFUSED_HINT = ('AK/SK signs every request anew, so this is not an expiry: check the access key and secret key '
                     '(and the security token of temporary keys), and that this machine\'s clock is right: '
                     'signatures more than 15 minutes off are refused')
@@ -41,6 +48,9 @@ class AkskAuth(AuthMethod):
         if not (auth.get('project_id') or auth.get('project_name')):
             missing.append('project_id (or project_name)')
         return missing
+
+    def uses_iam(self):
+        return not self.project_id   # the project id is looked up by name at IAM
 
     def prepare(self, deadline=None):
         if not self.project_id:

@@ -32,6 +32,13 @@ class PasswordAuth(AuthMethod):
             'project_name', 'project_id', 'project_domain_name', 'project_domain_id')
     SECRET_KEYS = ('password',)
     REFUSED_HINT = 'IAM issued the token, but the service refused it'
+    OPTIONS = dict(
+        username=dict(type='str'),
+        user_id=dict(type='str'),
+        password=dict(type='str', no_log=True),
+        user_domain_name=dict(type='str', aliases=['domain_name']),
+        user_domain_id=dict(type='str', aliases=['domain_id']),
+    )
 
     def __init__(self, *args, **kwargs):
         super(PasswordAuth, self).__init__(*args, **kwargs)
@@ -55,6 +62,9 @@ class PasswordAuth(AuthMethod):
         if not (auth.get('project_name') or auth.get('project_id')):
             missing.append('project_name (or project_id)')
         return missing
+
+    def uses_iam(self):
+        return True
 
     def prepare(self, deadline=None):
         with self._lock:

@@ -17,6 +17,7 @@ class TokenAuth(AuthMethod):
     KEYS = ('token', 'project_id', 'project_name', 'auth_url')
     SECRET_KEYS = ('token',)
     HEADER_KEYS = ('token',)
+    OPTIONS = dict(token=dict(type='str', no_log=True))
     REFUSED_HINT = 'the token is wrong, expired or for another project: get a new one'
 
     @classmethod

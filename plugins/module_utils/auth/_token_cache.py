@@ -4,7 +4,7 @@
 """A private on-disk cache of IAM tokens (and AK/SK project ids), so a play of many tasks asks IAM once.
 
 One file per credential set, named by a hash of auth_url, domain, user and scope (never the
-password). A token entry also holds a salted, slow digest of the password it was issued for, checked
+password). A token entry also holds a salted, slow digest of the secret it was issued for (the password), checked
 before reuse: a wrong password never gets a cached token, it goes to IAM and fails there.
 
 Directory 0700, files 0600, written atomically; neither the directory nor a file is ever used
@@ -51,21 +51,21 @@ def cache_key(*parts):
     return hashlib.sha256(material.encode('utf-8')).hexdigest()
 
 
-def password_digest(password, salt=None, iterations=DIGEST_ITERATIONS):
+def secret_digest(secret, salt=None, iterations=DIGEST_ITERATIONS):
     salt = salt if salt is not None else os.urandom(16)
-    digest = hashlib.pbkdf2_hmac('sha256', password.encode('utf-8'), salt, iterations)
+    digest = hashlib.pbkdf2_hmac('sha256', secret.encode('utf-8'), salt, iterations)
     return {'salt': binascii.hexlify(salt).decode('ascii'), 'iterations': iterations,
             'sha256': binascii.hexlify(digest).decode('ascii')}
 
 
-def password_matches(stored, password):
-    """Whether ``password`` is the one ``stored`` (a password_digest) was made from."""
+def secret_matches(stored, secret):
+    """Whether ``secret`` is the one ``stored`` (a secret_digest) was made from."""
     try:
         salt = binascii.unhexlify(stored['salt'])
         iterations = int(stored['iterations'])
         if not 1000 <= iterations <= 10000000:
             return False
-        fresh = password_digest(password, salt, iterations)
+        fresh = secret_digest(secret, salt, iterations)
         return hmac.compare_digest(fresh['sha256'], str(stored['sha256']))
     except (KeyError, TypeError, ValueError, binascii.Error):
         return False
@@ -92,9 +92,9 @@ class TokenCache:
     def _path(self, key, kind):
         return os.path.join(self.directory, '%s-%s.json' % (kind, key))
 
-    def load(self, key, password=None, kind='token'):
+    def load(self, key, secret=None, kind='token'):
         """The cached entry if it is valid for EXPIRY_MARGIN more seconds and, for a token, was issued
-        for ``password``; else None."""
+        for the credential ``secret`` (a password, for example); else None."""
         path = self._path(key, kind)
         try:
             if not self._trusted_directory():
@@ -110,10 +110,10 @@ class TokenCache:
             if not expires_at - self.clock() > EXPIRY_MARGIN:
                 return None
             if kind == 'token':
-                if not entry.get('token') or password is None or not password_matches(entry.get('password'), password):
+                if not entry.get('token') or secret is None or not secret_matches(entry.get('secret_digest'), secret):
                     return None
                 entry = dict(entry)
-                entry.pop('password', None)
+                entry.pop('secret_digest', None)
             return entry
         except (IOError, OSError):
             return None
@@ -126,15 +126,15 @@ class TokenCache:
                             'after the next login' % (path, reason))
             return None
 
-    def store(self, key, entry, password=None, kind='token'):
+    def store(self, key, entry, secret=None, kind='token'):
         entry = dict(entry)
         expires_at = _expiry(entry.get('expires_at'))
         if expires_at is not None and expires_at - self.clock() > MAX_LIFETIME:
             entry['expires_at'] = self.clock() + MAX_LIFETIME  # what load would refuse as no real expiry
         if kind == 'token':
-            if password is None:
+            if secret is None:
                 return False
-            entry['password'] = password_digest(password)
+            entry['secret_digest'] = secret_digest(secret)
         try:
             self._ensure_directory()
             text = json.dumps(entry)

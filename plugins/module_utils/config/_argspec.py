@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import AUTH_TYPE_CHOICES
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import AUTH_TYPE_CHOICES, auth_options
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES
 
 ACTIONS = ('job_info', 'job_wait', 'request')
@@ -22,26 +22,11 @@ COMPATIBLE_AUTH_KEYS = ('default_domain_id', 'default_domain_name', 'system_scop
 
 
 def auth_argument_spec():
-    auth_options = dict(
-        auth_url=dict(type='str'),
-        username=dict(type='str'),
-        user_id=dict(type='str'),
-        password=dict(type='str', no_log=True),
-        user_domain_name=dict(type='str', aliases=['domain_name']),
-        user_domain_id=dict(type='str', aliases=['domain_id']),
-        project_name=dict(type='str'),
-        project_id=dict(type='str'),
-        project_domain_name=dict(type='str'),
-        project_domain_id=dict(type='str'),
-        token=dict(type='str', no_log=True),
-        ak=dict(type='str', aliases=['access_key'], no_log=False),
-        sk=dict(type='str', aliases=['secret_key'], no_log=True),
-        security_token=dict(type='str', no_log=True),
-    )
-    auth_options.update((key, dict(type='str')) for key in COMPATIBLE_AUTH_KEYS)
+    options = auth_options()
+    options.update((key, dict(type='str')) for key in COMPATIBLE_AUTH_KEYS)
     return dict(
         cloud=dict(type='raw'),
-        auth=dict(type='dict', no_log=False, options=auth_options),
+        auth=dict(type='dict', no_log=False, options=options),
         auth_type=dict(type='str', choices=list(AUTH_TYPE_CHOICES)),
         region_name=dict(type='str', aliases=['region']),
         endpoint=dict(type='str'),

@@ -75,6 +75,7 @@ import sys
 import traceback
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import CLOUD_SPELLINGS, METHODS
 
 YAML_IMPORT_ERROR = None
 try:
@@ -131,11 +132,8 @@ _BACKWARDS_PROJECT_V2 = (
     ('tenant_id', ('project_id', 'project-id', 'tenant_id', 'tenant-id')),
     ('tenant_name', ('project_name', 'project-name', 'tenant_name', 'tenant-name')),
 )
-_BACKWARDS_AKSK = (
-    ('ak', ('ak', 'access_key')),
-    ('sk', ('sk', 'secret_key')),
-    ('security_token', ('security_token',)),
-)
+# Keys of our own methods (e.g. aksk's ak/access_key): each auth method's CLOUD_SPELLINGS.
+_BACKWARDS_OWN = CLOUD_SPELLINGS
 
 # keystoneauth1 plugin options (name, deprecated names) per auth_type: openstacksdk's
 # _validate_auth moves them from the top level into auth (auth wins).
@@ -150,8 +148,11 @@ _PLUGIN_OPTIONS = {
     'v3password': _SCOPE + _SCOPE_V3_NAMES + _SCOPE_TAIL + _USER,
     'token': _SCOPE + _SCOPE_V2_NAMES + _SCOPE_TAIL + _DEFAULT_DOMAIN + (('token', ()),),
     'v3token': _SCOPE + _SCOPE_V3_NAMES + _SCOPE_TAIL + (('token', ()),),
-    'aksk': _SCOPE + _SCOPE_V3_NAMES + _SCOPE_TAIL + (('ak', ()), ('sk', ()), ('security_token', ())),
 }
+# Methods of ours (not keystoneauth plugins): the v3 scope and the method's own keys.
+_PLUGIN_OPTIONS.update((name, _SCOPE + _SCOPE_V3_NAMES + _SCOPE_TAIL + tuple((key, ()) for key in method.OPTIONS))
+                       for method in METHODS if method.NAME not in _PLUGIN_OPTIONS
+                       for name in (method.NAME,) + method.ALIASES)
 
 _TRUE_WORDS = ('true', 'yes', 'on', '1')
 _FALSE_WORDS = ('false', 'no', 'off', '0', '')
@@ -579,7 +580,7 @@ def _fix_api_timeout(config):
 
 
 def _fix_backwards_auth(config, auth, auth_type):
-    mappings = _BACKWARDS_AUTH + (_BACKWARDS_PROJECT_V2 if auth_type == 'v2password' else _BACKWARDS_PROJECT) + _BACKWARDS_AKSK
+    mappings = _BACKWARDS_AUTH + (_BACKWARDS_PROJECT_V2 if auth_type == 'v2password' else _BACKWARDS_PROJECT) + _BACKWARDS_OWN
     for target_key, spellings in mappings:
         target = None
         for key in spellings:

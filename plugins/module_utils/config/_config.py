@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection settings from one option adapter (modules, action plugins, lookups), clouds.yaml and OS_*.
+"""Connection settings from a task's validated options (module, action plugin or lookup alike), clouds.yaml and OS_*.
 
 Precedence, key by key: the ``auth`` option and the top-level options, then the cloud — the
 ``cloud`` option (a clouds.yaml name or the entry itself), else ``OS_CLOUD``, else, only when no
@@ -20,40 +20,22 @@ import os
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import (
-    AUTH_TYPE_CHOICES, SECRET_KEYS, USED_KEYS, infer_method, method_named)
+    AUTH_TYPE_CHOICES, CLOUD_SPELLINGS, KEY_ALIASES, SECRET_KEYS, USED_KEYS, infer_method, method_named)
 from ansible_collections.otc.jobs.plugins.module_utils.config._clouds import resolve_cloud
 from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import DEFAULT_REGION, default_auth_url, region_from_project
 from ansible_collections.otc.jobs.plugins.module_utils.net._environment import Proxies, ca_bundle
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import default_directory
 
-# Spellings of auth keys that mean one of ours (openstack.cloud, openstacksdk and otcextensions conventions).
-AUTH_ALIASES = {
-    'domain_name': 'user_domain_name',
-    'domain_id': 'user_domain_id',
-    'tenant_name': 'project_name',
-    'tenant_id': 'project_id',
-    'access_key': 'ak',
-    'secret_key': 'sk',
-    'user_name': 'username',
-}
+# Spellings of auth keys that mean one of ours (openstack.cloud, openstacksdk and otcextensions conventions):
+# the auth methods' aliases, and openstacksdk's older names.
+AUTH_ALIASES = dict(KEY_ALIASES, tenant_name='project_name', tenant_id='project_id', user_name='username')
+# OS_* variables that may hold a secret: OS_ and each spelling of a secret key (OS_PASSWORD, OS_SK, OS_AUTH_TOKEN, ...).
+_SECRET_SPELLINGS = set(SECRET_KEYS) | set(alias for alias, key in KEY_ALIASES.items() if key in SECRET_KEYS) | set(
+    spelling for key, spellings in CLOUD_SPELLINGS if key in SECRET_KEYS for spelling in spellings) | {'auth_token'}
+ENVIRONMENT_SECRETS = tuple(sorted('OS_' + spelling.upper() for spelling in _SECRET_SPELLINGS))
 INTERFACES = ('public', 'internal', 'admin')
 DEFAULT_API_TIMEOUT = 30.0
-
-
-class OptionAdapter:
-    """Reads the options of a task the same way whether a module, an action plugin or the lookup runs it
-    (each hands the runner a dict of its validated options)."""
-
-    def __init__(self, getter):
-        self._getter = getter
-
-    @classmethod
-    def from_dict(cls, options):
-        return cls(options.get)
-
-    def get(self, name):
-        return self._getter(name)
 
 
 class Settings:
@@ -89,7 +71,7 @@ class Settings:
 
 
 def resolve_settings(options, secrets, environ=None, cwd=None, config_dirs=None):
-    """Settings from an OptionAdapter, clouds.yaml and the environment (see the module docstring).
+    """Settings from the options dict, clouds.yaml and the environment (see the module docstring).
 
     ``environ`` is the task's environment (default os.environ), ``cwd`` the directory relative paths
     are found in (default the working directory); both are only read.
@@ -259,7 +241,7 @@ def _user_info(url):
 
 
 def _register_environment_secrets(environ, secrets):
-    for name in ('OS_PASSWORD', 'OS_AUTH_TOKEN', 'OS_TOKEN', 'OS_SECRET_KEY', 'OS_SK', 'OS_SECURITY_TOKEN'):
+    for name in ENVIRONMENT_SECRETS:
         secrets.add(environ.get(name))
     for name in ('OS_AUTH_URL',):
         secrets.add(_user_info(environ.get(name)))

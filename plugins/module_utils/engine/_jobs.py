@@ -227,7 +227,7 @@ def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
         warn(warning)
     http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size, proxies=settings.proxies)
     auth = make_authenticator(settings, http, secrets, warn=warn)
-    if settings.auth_type == 'password' or (settings.auth_type == 'aksk' and not auth.project_id):
+    if auth.uses_iam():
         _warn_plain_http([settings.auth_url], warn)
     auth.prepare(deadline)
     if not auth.project_id:

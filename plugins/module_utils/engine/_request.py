@@ -27,7 +27,7 @@ import time
 from urllib.parse import quote, unquote
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
-from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import TRANSIENT_STATUSES, check_response, error_of
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, OtcJobsError, TransientError
@@ -391,7 +391,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
     query = query_string(params.get('query'))
     if not isinstance(params.get('path'), str):
         raise InvalidInput('path must be a string such as elbaas/loadbalancers')
-    settings = resolve_settings(OptionAdapter.from_dict(params), secrets, environ=environ, cwd=base_dir)
+    settings = resolve_settings(params, secrets, environ=environ, cwd=base_dir)
     deadline = started + 2 * settings.api_timeout
     client = jobs_connect(service, settings, secrets, warn=warn, pool_size=1, deadline=deadline)
     result = {'changed': method != 'GET'}

@@ -17,7 +17,7 @@ import time
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
-from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import (
     connect, failed_sub_job_warnings, unknown_status_warning, validate_job_ids)
@@ -59,7 +59,7 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
         job_ids = _job_ids(params, single)
         if action == 'job_wait':
             wait_options = _wait_options(params)
-        settings = resolve_settings(OptionAdapter.from_dict(params), secrets, environ=environ, cwd=base_dir)
+        settings = resolve_settings(params, secrets, environ=environ, cwd=base_dir)
         if action == 'job_wait':
             deadline, pool_size = started + wait_options['timeout'], wait_options['max_concurrency']
         else:

@@ -47,6 +47,7 @@ except ImportError:
     HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
     Urllib3Error = Exception
 
+# galaxy.yml's version (a module on a target cannot read galaxy.yml; test_support_matrix checks they agree)
 COLLECTION_VERSION = '0.2.0'
 USER_AGENT = 'otc.jobs/%s' % COLLECTION_VERSION
 MAX_BODY = 8 * 1024 * 1024

@@ -56,3 +56,10 @@ def test_dev_requirements_pin_the_newest_release():
     newest = core_matrix()[0][0]
     major, minor = newest.split('.')
     assert 'ansible-core>=%s,<%s.%d' % (newest, major, int(minor) + 1) in read('requirements-dev.txt').splitlines()
+
+
+def test_user_agent_names_the_galaxy_version():
+    from ansible_collections.otc.jobs.plugins.module_utils.net._http import COLLECTION_VERSION, USER_AGENT
+    with open(os.path.join(ROOT, 'galaxy.yml')) as galaxy:
+        assert yaml.safe_load(galaxy)['version'] == COLLECTION_VERSION
+    assert USER_AGENT == 'otc.jobs/' + COLLECTION_VERSION

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils.config._config import OptionAdapter, Settings, resolve_settings
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import Settings, resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
 
@@ -23,7 +23,7 @@ PW_ENV = {'OS_USERNAME': 'envuser', 'OS_PASSWORD': 'pw-env', 'OS_USER_DOMAIN_NAM
 def resolve(options=None, environ=None, tmp_path=None, secrets=None):
     """Settings with only ``tmp_path`` (if any) searched for clouds.yaml, never the real home or /etc."""
     dirs = [str(tmp_path)] if tmp_path is not None else []
-    return resolve_settings(OptionAdapter.from_dict(options or {}), secrets if secrets is not None else Secrets(),
+    return resolve_settings(dict(options or {}), secrets if secrets is not None else Secrets(),
                             environ=environ or {}, cwd=str(tmp_path or '/nonexistent'), config_dirs=dirs)
 
 
@@ -328,8 +328,3 @@ def test_repr_hides_secrets():
 def test_token_cache_option():
     assert resolve({'auth': PW_AUTH}).token_cache is True
     assert resolve({'auth': PW_AUTH, 'token_cache': False}).token_cache is False
-
-
-def test_option_adapter():
-    adapter = OptionAdapter.from_dict({'a': 1})
-    assert adapter.get('a') == 1 and adapter.get('missing') is None

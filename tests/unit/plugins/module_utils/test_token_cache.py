@@ -13,7 +13,7 @@ import stat
 import pytest
 
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import (
-    EXPIRY_MARGIN, TokenCache, cache_key, default_directory, password_digest, password_matches)
+    EXPIRY_MARGIN, TokenCache, cache_key, default_directory, secret_digest, secret_matches)
 
 NOW = 1800000000.0
 PW = 'the-password'
@@ -66,23 +66,23 @@ def test_the_file_holds_a_salted_slow_digest_never_the_password(cache):
     with open(cache._path('k', 'token')) as handle:
         text = handle.read()
     assert PW not in text
-    stored = json.loads(text)['password']
+    stored = json.loads(text)['secret_digest']
     assert stored['iterations'] >= 100000 and len(stored['salt']) == 32
     cache.store('k2', entry(), PW)
     with open(cache._path('k2', 'token')) as handle:
-        assert json.load(handle)['password']['sha256'] != stored['sha256']  # salted: same password, other digest
+        assert json.load(handle)['secret_digest']['sha256'] != stored['sha256']  # salted: same password, other digest
 
 
 @pytest.mark.parametrize('stored', [None, {}, {'salt': 'zz', 'iterations': 1000, 'sha256': 'x'},
                                     {'salt': '00', 'iterations': 1, 'sha256': 'x'},
                                     {'salt': '00', 'iterations': 'many', 'sha256': 'x'}])
 def test_broken_digests_never_match(stored):
-    assert password_matches(stored, PW) is False
+    assert secret_matches(stored, PW) is False
 
 
 def test_digest_roundtrip():
-    digest = password_digest(PW, iterations=1000)
-    assert password_matches(digest, PW) and not password_matches(digest, 'other')
+    digest = secret_digest(PW, iterations=1000)
+    assert secret_matches(digest, PW) and not secret_matches(digest, 'other')
 
 
 def test_a_token_is_not_stored_without_a_password(cache):
