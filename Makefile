@@ -4,11 +4,11 @@
 #   make sanity|units|emulator|integration   one stage
 #   make bench        benchmarks against the emulator, writes BENCHMARKS.md (BENCH_ARGS="--runs 1")
 #   make canary       the integration stage on the newest ansible-core release there is (not part of CI)
-#   make service-docs rewrite the docs' service lists and tables from the service table
+#   make gen-docs     rewrite the docs' generated blocks from the service table and the auth methods
 
 SHELL := /bin/bash
 
-.PHONY: help venv demo test sanity units emulator integration bench canary service-docs clean
+.PHONY: help venv demo test sanity units emulator integration bench canary gen-docs clean
 
 help:
 	@sed -n '2,7s/^# *//p' Makefile
@@ -31,8 +31,8 @@ bench:
 canary:
 	@bash scripts/canary.sh
 
-service-docs:
-	@python3 scripts/service_docs.py
+gen-docs:
+	@bash scripts/venv.sh >/dev/null && .venv/bin/python scripts/gen_docs.py
 
 clean:
 	rm -rf .venv .venv-core-* .venv-canary tests/output .pytest_cache .hypothesis

@@ -38,6 +38,37 @@ options:
           - An C(http(s)://host[:port][/path]) URL without query, fragment or credentials.
           - E(OS_AUTH_URL) when the environment forms the cloud.
         type: str
+      project_name:
+        description:
+          - Project to scope the token to, for example C(eu-de_myproject) (E(OS_PROJECT_NAME)).
+          - Its prefix also gives the default region. With AK/SK and no O(auth.project_id), its id is looked up once at IAM.
+        type: str
+      project_id:
+        description:
+          - Project id (E(OS_PROJECT_ID)), 1-64 letters, digits, C(-) or C(_). Fills the job URL; required with token
+            authentication.
+        type: str
+      project_domain_name:
+        description: Domain of O(auth.project_name) when it is not the user's (it always is on OTC).
+        type: str
+      project_domain_id:
+        description: Domain id of O(auth.project_name) when it is not the user's.
+        type: str
+      # begin generated auth-method-options
+      ak:
+        description: Access key for AK/SK request signing (E(OS_ACCESS_KEY)).
+        type: str
+        aliases: [access_key]
+      sk:
+        description: Secret key for AK/SK request signing (E(OS_SECRET_KEY)). Never logged or returned.
+        type: str
+        aliases: [secret_key]
+      security_token:
+        description: Security token of temporary AK/SK credentials (E(OS_SECURITY_TOKEN)). Never logged or returned.
+        type: str
+      token:
+        description: A ready IAM token, used with O(auth.project_id) (E(OS_AUTH_TOKEN)). Never logged or returned.
+        type: str
       username:
         description: User name for password authentication (E(OS_USERNAME)).
         type: str
@@ -55,36 +86,7 @@ options:
         description: The account (domain) id, instead of O(auth.user_domain_name) (E(OS_USER_DOMAIN_ID)).
         type: str
         aliases: [domain_id]
-      project_name:
-        description:
-          - Project to scope the token to, for example C(eu-de_myproject) (E(OS_PROJECT_NAME)).
-          - Its prefix also gives the default region. With AK/SK and no O(auth.project_id), its id is looked up once at IAM.
-        type: str
-      project_id:
-        description:
-          - Project id (E(OS_PROJECT_ID)), 1-64 letters, digits, C(-) or C(_). Fills the job URL; required with token
-            authentication.
-        type: str
-      project_domain_name:
-        description: Domain of O(auth.project_name) when it is not the user's (it always is on OTC).
-        type: str
-      project_domain_id:
-        description: Domain id of O(auth.project_name) when it is not the user's.
-        type: str
-      token:
-        description: A ready IAM token, used with O(auth.project_id) (E(OS_AUTH_TOKEN)). Never logged or returned.
-        type: str
-      ak:
-        description: Access key for AK/SK request signing (E(OS_ACCESS_KEY)).
-        type: str
-        aliases: [access_key]
-      sk:
-        description: Secret key for AK/SK request signing (E(OS_SECRET_KEY)). Never logged or returned.
-        type: str
-        aliases: [secret_key]
-      security_token:
-        description: Security token of temporary AK/SK credentials (E(OS_SECURITY_TOKEN)). Never logged or returned.
-        type: str
+      # end generated auth-method-options
       default_domain_id:
         description: Accepted for shared openstack.cloud settings; not used (one warning names it).
         type: str
@@ -103,7 +105,9 @@ options:
       - Inferred when absent, from the first of O(auth) and the cloud that holds credentials (AK/SK, then token, then
         password).
     type: str
+    # begin generated auth-type-choices
     choices: [aksk, ak/sk, ak_sk, token, v3token, admin_token, password, v3password]
+    # end generated auth-type-choices
   region_name:
     description:
       - Region, used for default URLs and catalog look-ups, such as C(eu-de) or C(eu-nl). Falls back to the cloud's

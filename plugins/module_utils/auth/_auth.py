@@ -30,7 +30,9 @@ def auth_options():
     """The argument spec of the ``auth`` option's keys: the scope keys and every method's own."""
     options = dict((key, dict(spec)) for key, spec in SCOPE_OPTIONS.items())
     for method in METHODS:
-        options.update((key, dict(spec)) for key, spec in method.OPTIONS.items())
+        # 'description' is for the doc fragment (scripts/gen_docs.py), not the argument spec.
+        options.update((key, dict((name, value) for name, value in spec.items() if name != 'description'))
+                       for key, spec in method.OPTIONS.items())
     return options
 
 

@@ -39,7 +39,7 @@ class AuthMethod:
     KEYS = ()           # auth keys the method reads
     SECRET_KEYS = ()    # never printed; registered as no-log values
     HEADER_KEYS = ()    # sent in (or signing) a header: visible ASCII only
-    OPTIONS = {}        # its own auth keys: argument spec (type, no_log, aliases)
+    OPTIONS = {}        # its own auth keys: argument spec (type, no_log, aliases) and the doc's description
     CLOUD_SPELLINGS = ()  # (key, spellings) accepted at the top level of a cloud entry or under auth
     # Said after a 401 that renewing cannot fix.
     REFUSED_HINT = 'check the credentials'

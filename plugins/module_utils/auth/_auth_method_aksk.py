@@ -32,9 +32,15 @@ class AkskAuth(AuthMethod):
     SECRET_KEYS = ('sk', 'security_token')
     HEADER_KEYS = ('ak', 'sk', 'security_token')
     OPTIONS = dict(
-        ak=dict(type='str', aliases=['access_key'], no_log=False),
-        sk=dict(type='str', aliases=['secret_key'], no_log=True),
-        security_token=dict(type='str', no_log=True),
+        ak=dict(
+            type='str', aliases=['access_key'], no_log=False,
+            description='Access key for AK/SK request signing (E(OS_ACCESS_KEY)).'),
+        sk=dict(
+            type='str', aliases=['secret_key'], no_log=True,
+            description='Secret key for AK/SK request signing (E(OS_SECRET_KEY)). Never logged or returned.'),
+        security_token=dict(
+            type='str', no_log=True,
+            description='Security token of temporary AK/SK credentials (E(OS_SECURITY_TOKEN)). Never logged or returned.'),
     )
     # otcextensions style: top-level keys of a cloud entry, and OS_AK/OS_ACCESS_KEY and friends.
     CLOUD_SPELLINGS = (('ak', ('ak', 'access_key')), ('sk', ('sk', 'secret_key')), ('security_token', ('security_token',)))

@@ -33,11 +33,21 @@ class PasswordAuth(AuthMethod):
     SECRET_KEYS = ('password',)
     REFUSED_HINT = 'IAM issued the token, but the service refused it'
     OPTIONS = dict(
-        username=dict(type='str'),
-        user_id=dict(type='str'),
-        password=dict(type='str', no_log=True),
-        user_domain_name=dict(type='str', aliases=['domain_name']),
-        user_domain_id=dict(type='str', aliases=['domain_id']),
+        username=dict(
+            type='str',
+            description='User name for password authentication (E(OS_USERNAME)).'),
+        user_id=dict(
+            type='str',
+            description='User id for password authentication, instead of O(auth.username) and its domain.'),
+        password=dict(
+            type='str', no_log=True,
+            description='Password for password authentication (E(OS_PASSWORD)). Never logged or returned.'),
+        user_domain_name=dict(
+            type='str', aliases=['domain_name'],
+            description='The account (domain) name, for example C(OTC00000000001000000xxx) (E(OS_USER_DOMAIN_NAME)).'),
+        user_domain_id=dict(
+            type='str', aliases=['domain_id'],
+            description='The account (domain) id, instead of O(auth.user_domain_name) (E(OS_USER_DOMAIN_ID)).'),
     )
 
     def __init__(self, *args, **kwargs):

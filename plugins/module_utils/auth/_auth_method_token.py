@@ -17,7 +17,11 @@ class TokenAuth(AuthMethod):
     KEYS = ('token', 'project_id', 'project_name', 'auth_url')
     SECRET_KEYS = ('token',)
     HEADER_KEYS = ('token',)
-    OPTIONS = dict(token=dict(type='str', no_log=True))
+    OPTIONS = dict(
+        token=dict(
+            type='str', no_log=True,
+            description='A ready IAM token, used with O(auth.project_id) (E(OS_AUTH_TOKEN)). Never logged or returned.'),
+    )
     REFUSED_HINT = 'the token is wrong, expired or for another project: get a new one'
 
     @classmethod

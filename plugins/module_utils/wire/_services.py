@@ -8,7 +8,7 @@ id and status keys, the status vocabulary, where sub-jobs, times, failure detail
 resource ids live, how the service says "no such job", and how its token-catalog entry is found and
 reduced to the API root, where a create answer puts the job id. Adding a service is one entry here
 plus its tests: the service lists and tables of the docs are generated from this table
-(``make service-docs``, checked by tests/unit/plugins/test_service_docs.py).
+(``make gen-docs``, checked by tests/unit/plugins/test_generated_docs.py).
 
 Facts and sources: SPEC §2/§2b and shared/api/job-apis.md (the official OTC API references).
 A key path is a tuple of keys into the job object; several paths are tried in order.

@@ -5,8 +5,8 @@
 
 The test copies plugins/ to a temporary collection, adds an example method that way, and checks in a
 fresh interpreter that everything else picks it up: the argument spec of ``auth`` and ``auth_type``,
-its clouds.yaml spellings, the secrets of its options and of its OS_* variables, inference and
-validation.
+its clouds.yaml spellings, the secrets of its options and of its OS_* variables, inference,
+validation, and its part of the doc fragment (``make gen-docs``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +20,8 @@ import subprocess
 import sys
 import textwrap
 
-PLUGINS = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins'))
+REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+PLUGINS = os.path.join(REPO, 'plugins')
 
 EXAMPLE_METHOD = textwrap.dedent('''
     from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
@@ -33,7 +34,7 @@ EXAMPLE_METHOD = textwrap.dedent('''
         KEYS = ('api_key', 'project_id', 'auth_url')
         SECRET_KEYS = ('api_key',)
         HEADER_KEYS = ('api_key',)
-        OPTIONS = dict(api_key=dict(type='str', no_log=True, aliases=['apikey_value']))
+        OPTIONS = dict(api_key=dict(type='str', no_log=True, aliases=['apikey_value'], description='An API key.'))
         CLOUD_SPELLINGS = (('api_key', ('api_key', 'api-key')),)
 
         @classmethod
@@ -64,6 +65,12 @@ PROBE = textwrap.dedent('''
         resolve_settings({'auth_type': 'api_key', 'auth': {'api_key': 'k3'}}, Secrets(), environ={})
     except Exception as exc:
         out['refused'] = str(exc)
+    import importlib.util
+    from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import METHODS
+    spec = importlib.util.spec_from_file_location('gen_docs', sys.argv[1])
+    gen_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen_docs)
+    out['doc'] = gen_docs.auth_method_options(METHODS, '') + gen_docs.auth_type_choices(METHODS, '')
     print(json.dumps(out))
 ''')
 
@@ -81,7 +88,7 @@ def test_a_fourth_auth_method_is_one_file_and_one_registration(tmp_path):
     (auth_dir / '_auth.py').write_text(registry)
 
     env = dict(os.environ, PYTHONPATH=str(tmp_path))
-    done = subprocess.run([sys.executable, '-c', PROBE], cwd=str(tmp_path), env=env,
+    done = subprocess.run([sys.executable, '-c', PROBE, os.path.join(REPO, 'scripts', 'gen_docs.py')], cwd=str(tmp_path), env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -92,3 +99,6 @@ def test_a_fourth_auth_method_is_one_file_and_one_registration(tmp_path):
     assert out['masked'] == ['key-from-cloud', 'key-from-env']
     assert out['alias'] == 'k2'
     assert 'apikey authentication needs project_id' in out['refused']
+    # make gen-docs documents it in the doc fragment
+    assert out['doc'][:4] == ['api_key:', '  description: An API key.', '  type: str', '  aliases: [apikey_value]']
+    assert out['doc'][-1].startswith('choices: [apikey, api_key, aksk')

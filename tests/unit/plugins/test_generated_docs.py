@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The docs' service lists and tables are what the service table says (scripts/service_docs.py).
+"""The docs' service lists and tables and the auth methods' options are what the tables say (scripts/gen_docs.py).
 
-A new service is an entry in plugins/module_utils/wire/_services.py plus its tests; `make service-docs`
+A new service is an entry in plugins/module_utils/wire/_services.py plus its tests; `make gen-docs`
 rewrites the generated blocks, and this test fails until it has been run.
 """
 
@@ -19,24 +19,25 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import METHODS, auth_options
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, SERVICES, JobApi
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location('service_docs', os.path.join(REPO, 'scripts', 'service_docs.py'))
+    spec = importlib.util.spec_from_file_location('gen_docs', os.path.join(REPO, 'scripts', 'gen_docs.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-service_docs = _load_generator()
+gen_docs = _load_generator()
 
 
 def test_generated_blocks_are_up_to_date():
-    stale = service_docs.stale_files(SERVICE_TABLE, root=REPO)
-    assert stale == [], 'run `make service-docs`: %s' % ', '.join(stale)
+    stale = gen_docs.stale_files(gen_docs.Tables(SERVICE_TABLE, METHODS), root=REPO)
+    assert stale == [], 'run `make gen-docs`: %s' % ', '.join(stale)
 
 
 def _with_a_twelfth_service():
@@ -50,19 +51,20 @@ def _with_a_twelfth_service():
 
 def test_a_new_service_reaches_every_generated_block(tmp_path):
     """With one more table entry, every file's generated text changes, and names it."""
-    for relpath in service_docs.FILES:
+    for relpath in gen_docs.FILES:
         os.makedirs(os.path.dirname(str(tmp_path / relpath)) or str(tmp_path), exist_ok=True)
         with open(os.path.join(REPO, relpath)) as source, open(str(tmp_path / relpath), 'w') as copied:
             copied.write(source.read())
-    stale = service_docs.stale_files(_with_a_twelfth_service(), root=str(tmp_path), write=True)
-    assert sorted(stale) == sorted(service_docs.FILES)
-    for relpath in service_docs.FILES:
+    stale = gen_docs.stale_files(gen_docs.Tables(_with_a_twelfth_service(), METHODS), root=str(tmp_path), write=True)
+    service_files = [path for path, blocks in gen_docs.FILES.items() if any(gen_docs.BLOCKS[block][1] == 'services' for block in blocks)]
+    assert sorted(stale) == sorted(service_files)
+    for relpath in service_files:
         assert 'xyz' in (tmp_path / relpath).read_text()
     readme = (tmp_path / 'README.md').read_text()
     assert '| `xyz` | Example Service v9, `GET /v9/{project_id}/tasks/{job_id}` | `Queued` → `Done` / `Broken` | `task.id` |' in readme
 
 
-@pytest.mark.parametrize('relpath', sorted(path for path in service_docs.FILES if path.endswith('.py')))
+@pytest.mark.parametrize('relpath', sorted(path for path in gen_docs.FILES if path.endswith('.py')))
 def test_generated_docs_are_valid_yaml_with_the_table_as_choices(relpath):
     namespace = {}
     with open(os.path.join(REPO, relpath)) as source:
@@ -95,6 +97,21 @@ def test_role_spec_and_galaxy_tags_follow_the_table():
 
 def test_a_broken_marker_is_refused():
     with pytest.raises(ValueError, match='no matching end marker'):
-        service_docs.rewrite('  # begin generated service-choices\n  choices: []\n', SERVICE_TABLE)
+        gen_docs.rewrite('  # begin generated service-choices\n  choices: []\n', gen_docs.Tables(SERVICE_TABLE, METHODS))
     with pytest.raises(ValueError, match='no generated block service-table'):
-        service_docs.rewrite('nothing here\n', SERVICE_TABLE, ('service-table',))
+        gen_docs.rewrite('nothing here\n', gen_docs.Tables(SERVICE_TABLE, METHODS), ('service-table',))
+
+
+def test_auth_options_of_the_doc_fragment_are_the_argument_spec():
+    namespace = {}
+    with open(os.path.join(REPO, 'plugins', 'doc_fragments', 'auth.py')) as source:
+        for node in ast.walk(ast.parse(source.read())):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                namespace[node.targets[0].id] = node.value.value
+    documented = yaml.safe_load(namespace['DOCUMENTATION'])['options']['auth']['suboptions']
+    for key, spec in auth_options().items():
+        assert documented[key].get('aliases', []) == spec.get('aliases', []), key
+        assert 'description' not in spec
+    for method in METHODS:
+        for key, spec in method.OPTIONS.items():
+            assert documented[key]['description'] == spec['description']

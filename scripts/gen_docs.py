@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write the docs' service lists and tables from the service table (plugins/module_utils/wire/_services.py).
+"""Write the parts of the docs that the tables say: services (plugins/module_utils/wire/_services.py)
+and auth methods (plugins/module_utils/auth/_auth.py METHODS and each method's OPTIONS).
 
-    python scripts/service_docs.py          rewrite every generated block (make service-docs)
-    python scripts/service_docs.py --check  exit 1 and name the stale blocks (tests/unit/plugins/test_service_docs.py)
+    python scripts/gen_docs.py          rewrite every generated block (make gen-docs)
+    python scripts/gen_docs.py --check  exit 1 and name the stale blocks (tests/unit/plugins/test_generated_docs.py)
 
 A generated block sits between two comment lines, ``begin generated NAME`` and ``end generated NAME``
 (YAML ``#`` comments in docs strings and YAML files, ``<!-- -->`` in Markdown). Its text is rendered at
@@ -27,7 +28,7 @@ MARKER = re.compile(r'^(?P<indent>\s*)(?:#|<!--) (?P<edge>begin|end) generated (
 
 # Which files hold which blocks; a block may appear in several files.
 FILES = {
-    'plugins/doc_fragments/auth.py': ('service-option',),
+    'plugins/doc_fragments/auth.py': ('auth-method-options', 'auth-type-choices', 'service-option'),
     'plugins/modules/job_info.py': ('job-return',),
     'plugins/modules/job_wait.py': ('job-return',),
     'plugins/modules/request.py': ('service-choices', 'create-id-places', 'project-roots'),
@@ -39,8 +40,8 @@ FILES = {
 }
 
 
-def service_table():
-    """The table, imported from this checkout (whether or not it lies under ansible_collections/otc/jobs)."""
+def tables():
+    """(service table, auth methods), imported from this checkout (whether or not it lies under ansible_collections/otc/jobs)."""
     parts = REPO.split(os.sep)
     if parts[-3:-2] == ['ansible_collections'] and parts[-2:] == ['otc', 'jobs']:
         sys.path.insert(0, os.sep.join(parts[:-3]))
@@ -49,8 +50,17 @@ def service_table():
         os.makedirs(os.path.join(root, 'ansible_collections', 'otc'))
         os.symlink(REPO, os.path.join(root, 'ansible_collections', 'otc', 'jobs'))
         sys.path.insert(0, root)
+    from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import METHODS
     from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE
-    return SERVICE_TABLE
+    return Tables(SERVICE_TABLE, METHODS)
+
+
+class Tables:
+    """What the blocks are rendered from; a block reads ``services`` (name -> JobApi) or ``methods``."""
+
+    def __init__(self, services, methods):
+        self.services = services
+        self.methods = methods
 
 
 # --- text helpers ----------------------------------------------------------------------------------
@@ -225,23 +235,43 @@ def service_tags(table, indent):
     return [indent + '- ' + name for name in table]
 
 
+def auth_method_options(methods, indent):
+    """The sub-options of O(auth) that belong to one method, from its OPTIONS."""
+    lines = []
+    for method in methods:
+        for key, spec in method.OPTIONS.items():
+            lines.append(indent + '%s:' % key)
+            lines += _field('description', spec['description'], indent + '  ')
+            lines.append(indent + '  type: %s' % spec.get('type', 'str'))
+            if spec.get('aliases'):
+                lines.append(indent + '  aliases: ' + _flow(spec['aliases']))
+    return lines
+
+
+def auth_type_choices(methods, indent):
+    return [indent + 'choices: ' + _flow(name for method in methods for name in (method.NAME,) + method.ALIASES)]
+
+
+# Each block and what it is rendered from.
 BLOCKS = {
-    'service-option': service_option,
-    'service-choices': service_choices,
-    'service-names': service_names,
-    'create-id-places': create_id_places,
-    'registered-id-places': registered_id_places,
-    'project-roots': project_roots,
-    'job-return': job_return,
-    'service-table': service_table_md,
-    'service-tags': service_tags,
+    'auth-method-options': (auth_method_options, 'methods'),
+    'auth-type-choices': (auth_type_choices, 'methods'),
+    'service-option': (service_option, 'services'),
+    'service-choices': (service_choices, 'services'),
+    'service-names': (service_names, 'services'),
+    'create-id-places': (create_id_places, 'services'),
+    'registered-id-places': (registered_id_places, 'services'),
+    'project-roots': (project_roots, 'services'),
+    'job-return': (job_return, 'services'),
+    'service-table': (service_table_md, 'services'),
+    'service-tags': (service_tags, 'services'),
 }
 
 
 # --- rewriting -------------------------------------------------------------------------------------
 
 
-def rewrite(text, table, expected=()):
+def rewrite(text, tables, expected=()):
     """``text`` with every generated block rendered anew; ValueError for broken or missing markers."""
     out, lines, found = [], text.split('\n'), []
     index = 0
@@ -260,7 +290,8 @@ def rewrite(text, table, expected=()):
             end += 1
         if end == len(lines) or MARKER.match(lines[end]).group('name') != name:
             raise ValueError('block %s has no matching end marker' % name)
-        out += BLOCKS[name](table, match.group('indent'))
+        render, source = BLOCKS[name]
+        out += render(getattr(tables, source), match.group('indent'))
         out.append(lines[end])
         found.append(name)
         index = end + 1
@@ -270,14 +301,14 @@ def rewrite(text, table, expected=()):
     return '\n'.join(out)
 
 
-def stale_files(table, root=REPO, write=False):
-    """The files whose generated blocks differ from what the table gives; rewritten if ``write``."""
+def stale_files(tables, root=REPO, write=False):
+    """The files whose generated blocks differ from what the tables give; rewritten if ``write``."""
     stale = []
     for relpath, blocks in sorted(FILES.items()):
         path = os.path.join(root, relpath)
         with open(path) as handle:
             text = handle.read()
-        new = rewrite(text, table, blocks)
+        new = rewrite(text, tables, blocks)
         if new != text:
             stale.append(relpath)
             if write:
@@ -288,7 +319,7 @@ def stale_files(table, root=REPO, write=False):
 
 def main(argv):
     check = '--check' in argv
-    stale = stale_files(service_table(), write=not check)
+    stale = stale_files(tables(), write=not check)
     for relpath in stale:
         print('%s %s' % ('stale:' if check else 'rewrote', relpath))
     return 1 if check and stale else 0
