@@ -276,24 +276,6 @@ def test_role_passes_connection_variables_through(emulator, playbook, tmp_path):
     assert otc_emulator.USER_PASSWORD not in run.output
 
 
-def test_role_and_lookup_accept_every_service():
-    """The role's argument spec and the lookup's documentation offer exactly the services of _services.SERVICES."""
-    tree = ast.parse(open(os.path.join(REPO, 'plugins', 'module_utils', '_services.py')).read())
-    services = [node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
-                and getattr(node.func, 'id', None) in ('JobApi', '_v1_family') and isinstance(node.args[0], ast.Constant)]
-    assert len(services) >= 11
-    spec = yaml.safe_load(open(os.path.join(REPO, 'roles', 'wait_for_jobs', 'meta', 'argument_specs.yml')))
-    assert spec['argument_specs']['main']['options']['wait_for_jobs_service']['choices'] == services
-    tree = ast.parse(open(os.path.join(REPO, 'plugins', 'lookup', 'job.py')).read())
-    doc = [node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == 'DOCUMENTATION']
-    assert yaml.safe_load(doc[0])['options']['service']['choices'] == services
-
-
-# --- the lookup: variables templated (Jinja, vault), region precedence, secrets never printed ----------------
-
-ECHO_PASSWORD = 'Lookup-Echoed-Secret-8c1f'
-
-
 def _vault(tmp_path, name, secret):
     """A vault password file and the ``name: !vault |`` text of ``secret`` (ansible-vault encrypt_string)."""
     password_file = tmp_path / 'vault-password'

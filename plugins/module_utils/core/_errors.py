@@ -107,3 +107,9 @@ class WaitTimeout(OtcJobsError):
     """The wait's deadline passed with jobs still unfinished."""
 
     REASON = 'timed_out'
+
+
+class JobNotFound(ApiError):
+    """The service does not know the job (yet: new jobs may appear late)."""
+
+    REASON = 'not_found'

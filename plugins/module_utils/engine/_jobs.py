@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -17,21 +16,15 @@ from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSessio
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import make_authenticator
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import job_url, region_from_project, service_root
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, InvalidInput, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, InvalidInput, JobNotFound, OtcJobsError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import count_text, not_found_message
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, job_api
-from ansible_collections.otc.jobs.plugins.module_utils.core._text import safe
-
-# How many failed sub-jobs the one summary warning names (the others are counted).
-WARNED_SUB_JOBS = 5
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 
-class JobNotFound(ApiError):
-    """The service does not know the job (yet: new jobs may appear late)."""
 
-    REASON = 'not_found'
 
 
 def validate_job_ids(job_ids, option='job_id'):
@@ -100,9 +93,7 @@ def _sooner(deadline, per_read, clock):
     return own if deadline is None else min(deadline, own)
 
 
-def count_text(number):
-    """'20 000': a count as messages print it."""
-    return '{0:,}'.format(number).replace(',', ' ')
+
 
 
 class _ParallelRead:
@@ -169,54 +160,6 @@ class _ParallelRead:
         job = self.client.fetch(job_id, policy)
         self.window.succeeded()
         return job
-
-
-def unknown_status_warning(job):
-    return '%s job %s reports status %r, which is not a known %s job status' % (
-        job['service'], job['id'], job['status'], job['service'])
-
-
-def not_found_message(api, job_id, answer):
-    """'ecs job X not found: HTTP 404 ... (asked the Elastic Cloud Server API, service ecs; check service: ...)'."""
-    # Where the id has another family's shape, say whose it looks like.
-    hint = ''
-    if not re.match(api.id_shape, job_id.lower()):
-        alike = [other.name for other in SERVICE_TABLE.values() if re.match(other.id_shape, job_id.lower())]
-        if alike:
-            hint = '; the id looks like a job of %s' % ' or '.join(alike)
-    return '%s job %s not found: %s (asked the %s API, service %s; check service: a job of another service is never found there%s)' % (
-        api.name, job_id, answer, api.title, api.name, hint)
-
-
-def failed_sub_job_warnings(job):
-    """At most one line for a job that succeeded: how many of its sub-jobs (at any depth) failed, naming the first few."""
-    if not job or job['state'] != 'success':
-        return []
-    named = []
-    count = 0
-    stack = list(job['sub_jobs'])
-    stack.reverse()
-    while stack:
-        sub_job = stack.pop()
-        if sub_job['state'] == 'failed':
-            count += 1
-            if len(named) < WARNED_SUB_JOBS:
-                error = sub_job['error'] or {}
-                reason = ' '.join(safe(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
-                named.append('%s failed: %s' % (safe(sub_job['id'] or '(no id)'), reason))
-        stack.extend(reversed(sub_job['sub_jobs']))
-    if not count:
-        return []
-    total = job.get('sub_jobs_total')
-    if count == 1:
-        line = '%s job %s succeeded, but its sub-job %s' % (job['service'], job['id'], named[0])
-    else:
-        line = '%s job %s succeeded, but %d of its sub-jobs failed: %s' % (job['service'], job['id'], count, '; '.join(named))
-        if count > len(named):
-            line += '; and %d more' % (count - len(named))
-    if total is not None and total > len(job['sub_jobs']):
-        line += ' (of the first %d of %d sub-jobs, the ones kept)' % (len(job['sub_jobs']), total)
-    return [line]
 
 
 def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):

@@ -20,10 +20,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import OtcJobsError, TransientError, WaitTimeout, seconds_text
-from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobNotFound, unknown_status_warning
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound, OtcJobsError, TransientError, WaitTimeout, seconds_text
+from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import describe_failed_job, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import Backoff, RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils.core._text import safe
 
 
 class PollSchedule:
@@ -497,33 +496,3 @@ def format_duration(seconds):
     if minutes:
         return '%dm%s' % (minutes, '%ds' % secs if secs else '')
     return '%ds' % secs
-
-
-def failure_message(jobs):
-    """One message naming every failed job with its error code, message, job type and failed sub-jobs; None if none failed."""
-    failed = [job for job in jobs if job is not None and job['state'] == 'failed']
-    if not failed:
-        return None
-    described = [describe_failed_job(job) for job in failed]
-    if len(jobs) == 1:
-        return described[0]
-    return '%d of %d %s jobs failed: %s' % (len(failed), len(jobs), failed[0]['service'], '; '.join(described))
-
-
-# How many failed sub-jobs a failure message names (the others are counted).
-DESCRIBED_SUB_JOBS = 3
-
-
-def describe_failed_job(job, label=None):
-    """The failure of ``job`` in one line; server text made safe for a terminal."""
-    error = job.get('error') or {}
-    reason = ' '.join(safe(part) for part in (error.get('code'), error.get('message')) if part) or 'no reason given'
-    text = '%s %s failed: %s' % (label or '%s job' % job['service'], safe(job['id']), reason)
-    if job.get('job_type'):
-        text += ' (job_type %s)' % safe(job['job_type'])
-    failed = [sub_job for sub_job in job.get('sub_jobs') or [] if sub_job.get('state') == 'failed']
-    for sub_job in failed[:DESCRIBED_SUB_JOBS]:
-        text += '; ' + describe_failed_job(sub_job, label='sub-job')
-    if len(failed) > DESCRIBED_SUB_JOBS:
-        text += '; and %d more failed sub-jobs' % (len(failed) - DESCRIBED_SUB_JOBS)
-    return text

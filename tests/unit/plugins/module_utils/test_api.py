@@ -17,7 +17,8 @@ from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSessio
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, InvalidResponse, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse, parse_retry_after
-from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, JobNotFound, validate_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, validate_job_ids
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 

@@ -22,7 +22,9 @@ import pytest
 from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json
-from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, JobNotFound, failed_sub_job_warnings
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient
+from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import failed_sub_job_warnings
 from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import MAX_LIST_ITEMS, normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets

@@ -13,12 +13,12 @@ import time
 import pytest
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError, WaitTimeout
-from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import Backoff, RetryPolicy
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import (
     RATE_LIMITED, TIMED_OUT, UNAVAILABLE, Concurrency, congestion_kind)
-from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import (
-    JobWaiter, PollSchedule, describe_failed_job, failure_message, format_duration)
+from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import describe_failed_job, failure_message
+from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter, PollSchedule, format_duration
 
 
 def job(job_id, status, state, error=None, sub_jobs=None):
