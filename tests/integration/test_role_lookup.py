@@ -2,7 +2,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The wait_for_jobs role, the job lookup and the module_defaults action group, against the emulator."""
 
-import ast
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ import yaml
 
 from tests.emulator import otc_emulator
 from tests.emulator.otc_emulator import PROJECT_ID, STATIC_TOKEN
-from tests.integration.harness import BIN, REPO, with_token_defaults
+from tests.integration.harness import BIN, with_token_defaults
 
 pytestmark = pytest.mark.core_matrix
 
@@ -274,6 +273,11 @@ def test_role_passes_connection_variables_through(emulator, playbook, tmp_path):
     assert run.output.count('elb job %s: SUCCESS' % job) == 3, run.output
     assert run.output.count('elb job %s: SUCCESS' % other) == 1, run.output
     assert otc_emulator.USER_PASSWORD not in run.output
+
+
+# --- the lookup: variables templated (Jinja, vault), region precedence, secrets never printed ----------------
+
+ECHO_PASSWORD = 'Lookup-Echoed-Secret-8c1f'
 
 
 def _vault(tmp_path, name, secret):
