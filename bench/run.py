@@ -114,7 +114,7 @@ class EmulatorProcess(object):
     def __init__(self, latency):
         self.state_dir = tempfile.mkdtemp(prefix='otc-emulator-')
         self.state_file = os.path.join(self.state_dir, 'state.json')
-        self.process = subprocess.Popen([sys.executable, os.path.join(REPO, 'tests', 'emulator', 'otc_emulator.py'),
+        self.process = subprocess.Popen([sys.executable, os.path.join(REPO, 'tests', 'emulator', 'otc_emulator'),
                                          '--state-file', self.state_file, '--latency', str(latency)],
                                         stdout=subprocess.PIPE, universal_newlines=True)
         self.url = self.process.stdout.readline().split()[-1]
@@ -608,7 +608,7 @@ def report(results, cfg, args, command, elapsed):
     lines.append('## Method')
     lines.append('')
     lines.append(textwrap.dedent('''\
-        - Emulator: `tests/emulator/otc_emulator.py`, in the harness process, no latency configured (the scale cases below
+        - Emulator: `tests/emulator/otc_emulator/`, in the harness process, no latency configured (the scale cases below
           start their own). Each case is a real
           `ansible-playbook` run on localhost (connection local, the venv's Python as interpreter), so the otc.jobs tasks
           take the controller path: the action plugins run the module's code in the controller's process. Its first task creates
@@ -634,7 +634,7 @@ def report(results, cfg, args, command, elapsed):
           N `job_info` tasks on the module path (connection `remote_local`, `tests/integration/connection_plugins/`:
           `ansible.builtin.local` under another name, so the module is shipped and executed as over ssh) and N `uri` GET
           tasks; per-task time = task end − task start; median of each, then the ratios.
-        - Scale cases (issue 20): an emulator process of its own (`otc_emulator.py --latency 0.15`: every answer 150 ms
+        - Scale cases (issue 20): an emulator process of its own (`otc_emulator --latency 0.15`: every answer 150 ms
           late, each request asleep in its own thread), so neither the harness nor the reference shares its interpreter.
           The harness creates the 1000 jobs through the control API, each with the duration that makes them all end 30 s
           after the first was created, then runs one `job_wait` task with `job_ids` and default options. Beside it, in the

@@ -3,7 +3,7 @@
 #
 #   scripts/demo.sh [extra ansible-playbook arguments]
 #
-# Creates/updates .venv, starts tests/emulator/otc_emulator.py on a free loopback port,
+# Creates/updates .venv, starts tests/emulator/otc_emulator on a free loopback port,
 # makes the collection visible as otc.jobs (no build, no install), runs the playbook with
 # OTC_EMULATOR_URL set, always stops the emulator, and exits with the playbook's status.
 # PLAYBOOK=path overrides the playbook.

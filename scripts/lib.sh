@@ -10,7 +10,7 @@
 #   with_collections_in DIR CMD run CMD with DIR as the collection path and the venv on PATH
 #   real_python_dir DIR         DIR/python3.X -> real interpreters of every version ansible-test supports
 #   path_without_shims          $PATH less pyenv shim directories
-#   start_emulator STATEDIR     start tests/emulator/otc_emulator.py, set EMULATOR_URL and EMULATOR_PID
+#   start_emulator STATEDIR     start tests/emulator/otc_emulator, set EMULATOR_URL and EMULATOR_PID
 #   stop_emulator               stop it again (idempotent)
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -209,9 +209,9 @@ print(" ".join(REMOTE_ONLY_PYTHON_VERSIONS + CONTROLLER_PYTHON_VERSIONS))')"
 start_emulator() {
     local statedir="$1" _
     local state="$statedir/emulator.json"
-    [ -f "$REPO_ROOT/tests/emulator/otc_emulator.py" ] || die "tests/emulator/otc_emulator.py is missing"
+    [ -f "$REPO_ROOT/tests/emulator/otc_emulator/__main__.py" ] || die "tests/emulator/otc_emulator/ is missing"
     rm -f "$state"
-    "$VENV/bin/python" "$REPO_ROOT/tests/emulator/otc_emulator.py" --state-file "$state" \
+    "$VENV/bin/python" "$REPO_ROOT/tests/emulator/otc_emulator" --state-file "$state" \
         > "$statedir/emulator.log" 2>&1 &
     EMULATOR_PID=$!
     for _ in $(seq 1 300); do

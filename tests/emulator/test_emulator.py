@@ -20,7 +20,7 @@ import pytest
 
 from . import otc_emulator as otc
 
-EMULATOR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "otc_emulator.py")
+EMULATOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "otc_emulator")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 ELB_KEYS = ["status", "entities", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason"]
 
@@ -669,10 +669,15 @@ def test_raw_http_chunked_body_and_client_reset_are_quiet(emu, capfd):
     assert capfd.readouterr().err == ""
 
 
-def test_import_by_file_path():
-    spec = importlib.util.spec_from_file_location("otc_emulator_by_path", EMULATOR_FILE)
+def test_import_by_directory_path():
+    spec = importlib.util.spec_from_file_location("otc_emulator_by_path", os.path.join(EMULATOR_DIR, "__init__.py"),
+                                                  submodule_search_locations=[EMULATOR_DIR])
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[spec.name] = module  # its parts import each other relatively
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
     with module.Emulator() as emulator:
         assert emulator.url.startswith("http://127.0.0.1:")
     assert emulator.url  # the URL stays readable after stop
@@ -1197,7 +1202,7 @@ def test_fault_echo(emu):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_cli_state_file_and_signals(tmp_path, signum):
     state_file = tmp_path / "emulator.json"
-    process = subprocess.Popen([sys.executable, EMULATOR_FILE, "--state-file", str(state_file)],
+    process = subprocess.Popen([sys.executable, EMULATOR_DIR, "--state-file", str(state_file)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     try:
         line = process.stdout.readline().strip()
@@ -1322,7 +1327,7 @@ def test_rate_limit_must_be_positive(emu, bad):
 
 def test_cli_latency_and_rate_limit(tmp_path):
     state_file = tmp_path / "emulator.json"
-    process = subprocess.Popen([sys.executable, EMULATOR_FILE, "--state-file", str(state_file), "--latency", "0.05",
+    process = subprocess.Popen([sys.executable, EMULATOR_DIR, "--state-file", str(state_file), "--latency", "0.05",
                                 "--rate-limit", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     try:
         assert process.stdout.readline().startswith("otc-emulator listening on ")
