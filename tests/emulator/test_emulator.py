@@ -66,6 +66,13 @@ def call(emu, method, path, body=None, headers=None, timeout=5):
         connection.close()
 
 
+class at(object):  # pylint: disable=invalid-name
+    """The port of ``service``, for call(): ``call(at(emu, "ecs"), "GET", "/v1/...")``."""
+
+    def __init__(self, emu, service):
+        self.url = emu.service_url(service)
+
+
 def token_auth(token=otc.STATIC_TOKEN):
     return {"X-Auth-Token": token}
 
@@ -136,10 +143,11 @@ def test_iam_password_token_and_catalog(emu):
     catalog = {entry["type"]: entry for entry in token["catalog"]}
     assert set(catalog) == {"identity", "elb", "cfw"}
     assert catalog["identity"]["name"] == "iam"
+    roots = {"elb": emu.service_url("elb"), "cfw": emu.service_url("cfw"), "identity": emu.url}
     for service, url in (("elb", "/v1.0/$(tenant_id)s"), ("cfw", "/v3/%(project_id)s"), ("identity", "/v3")):
         endpoints = catalog[service]["endpoints"]
         public = [endpoint for endpoint in endpoints if endpoint["interface"] == "public"]
-        assert [endpoint["url"] for endpoint in public] == [emu.url + url]
+        assert [endpoint["url"] for endpoint in public] == [roots[service] + url]
         assert {endpoint["region"] for endpoint in endpoints} == {otc.REGION}
         assert any(endpoint["interface"] == "internal" and not endpoint["url"].startswith(emu.url) for endpoint in endpoints)
     stats = emu.stats()
@@ -165,7 +173,7 @@ def test_iam_catalog_variants(emu):
     catalog = call(emu, "POST", "/v3/auth/tokens", password_body()).json["token"]["catalog"]
     assert {entry["type"] for entry in catalog} == {"identity", "cfwv3"}
     cfw = [entry for entry in catalog if entry["type"] == "cfwv3"][0]
-    assert emu.url + "/v3/%(tenant_id)s" in [endpoint["url"] for endpoint in cfw["endpoints"]]
+    assert emu.service_url("cfw") + "/v3/%(tenant_id)s" in [endpoint["url"] for endpoint in cfw["endpoints"]]
     emu.configure(catalog_cfw_type=None)
     catalog = call(emu, "POST", "/v3/auth/tokens", password_body()).json["token"]["catalog"]
     assert [entry["type"] for entry in catalog] == ["identity"]
@@ -751,18 +759,18 @@ TIME_PATTERNS = {"ecs": ISO_MS, "evs": ISO_MS, "ims": ISO_MS, "bms": ISO_MS, "vb
 
 
 def family_path(service, job_id, project_id=otc.PROJECT_ID):
-    """The job GET of ``service`` under its emulator prefix, as job-apis.md documents the path."""
+    """The job GET of ``service`` on its own port, as job-apis.md documents the path."""
     job_id = quote(job_id, safe="")
     return {
-        "cce": "/cce/api/v3/projects/%s/jobs/%s",
-        "rds": "/rds/v3/%s/jobs?id=%s",
-        "dds": "/dds/v3/%s/jobs?id=%s",
-        "ddm": "/ddm/v3/%s/jobs/%s",
-    }.get(service, "/" + service + "/v1/%s/jobs/%s") % (project_id, job_id)
+        "cce": "/api/v3/projects/%s/jobs/%s",
+        "rds": "/v3/%s/jobs?id=%s",
+        "dds": "/v3/%s/jobs?id=%s",
+        "ddm": "/v3/%s/jobs/%s",
+    }.get(service, "/v1/%s/jobs/%s") % (project_id, job_id)
 
 
 def family_job(emu, service, job_id):
-    answer = call(emu, "GET", family_path(service, job_id), headers=token_auth())
+    answer = call(at(emu, service), "GET", family_path(service, job_id), headers=token_auth())
     assert answer.status == 200, answer.raw
     return answer.json
 
@@ -896,7 +904,7 @@ def test_family_control_fields(emu):
     no_resource = family_job(emu, "evs", emu.create_job("evs", resource_id=None)["job_id"])
     assert no_resource["entities"] == {}
     late = emu.create_job("rds", appear_after=0.2)
-    answer = call(emu, "GET", family_path("rds", late["job_id"]), headers=token_auth())
+    answer = call(at(emu, "rds"), "GET", family_path("rds", late["job_id"]), headers=token_auth())
     assert (answer.status, answer.json["error_code"]) == (400, "DBS.200543")
     view = emu.get_job(late["job_id"])
     assert view["visible"] is False and view["service"] == "rds" and view["resource_id"].endswith("in01")
@@ -919,39 +927,44 @@ def test_family_control_fields(emu):
     ("ddm", 400, {"errCode": "DBS.300120", "externalMessage": "Failed to obtain task information."}),
 ])
 def test_family_not_found(emu, service, status, body):
-    answer = call(emu, "GET", family_path(service, "f" * 32), headers=token_auth())
+    answer = call(at(emu, service), "GET", family_path(service, "f" * 32), headers=token_auth())
     assert (answer.status, answer.json) == (status, body)
     assert emu.stats()["by_route"] == {service + "_job": 1}
 
 
-def test_routes_by_service_prefix(emu):
-    # Same documented path, other service: "not found" there.
+def test_routes_by_service_port(emu):
+    # Same documented path, other service (another port, as another host in the real cloud): "not found" there.
     cfw = emu.create_cfw_job(duration=None)["job_id"]
-    assert call(emu, "GET", "/ddm/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["errCode"] == "DBS.300120"
-    assert call(emu, "GET", "/cfw/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["data"]["id"] == cfw
+    assert call(at(emu, "ddm"), "GET", "/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["errCode"] == "DBS.300120"
+    assert call(at(emu, "cfw"), "GET", "/v3/%s/jobs/%s" % (otc.PROJECT_ID, cfw), headers=token_auth()).json["data"]["id"] == cfw
     ecs = emu.create_job("ecs", duration=None)["job_id"]
     for other in ("evs", "ims", "bms", "vbs"):
-        assert call(emu, "GET", family_path(other, ecs), headers=token_auth()).status == 400
+        assert call(at(emu, other), "GET", family_path(other, ecs), headers=token_auth()).status == 400
     rds = emu.create_job("rds", duration=None)["job_id"]
-    assert call(emu, "GET", family_path("dds", rds), headers=token_auth()).status == 400
+    assert call(at(emu, "dds"), "GET", family_path("dds", rds), headers=token_auth()).status == 400
     assert family_job(emu, "rds", rds)["job"]["id"] == rds
-    # ELB and CFW answer under their prefix as well as at the root; the v1 family only under its prefix.
+    # ELB and CFW answer on their own ports as well as on the main one; the other families only on their own.
     elb = emu.create_job(duration=None)["job_id"]
-    assert call(emu, "GET", "/elb" + elb_job_path(elb), headers=token_auth()).json["job_id"] == elb
-    answer = call(emu, "POST", "/elb" + lb_path(), {"name": "prefixed"}, headers=token_auth())
-    assert answer.status == 200 and call(emu, "GET", "/elb" + lb_path(), headers=token_auth()).json["instance_num"] == "1"
+    assert call(at(emu, "elb"), "GET", elb_job_path(elb), headers=token_auth()).json["job_id"] == elb
+    answer = call(at(emu, "elb"), "POST", lb_path(), {"name": "own-port"}, headers=token_auth())
+    assert answer.status == 200 and call(emu, "GET", lb_path(), headers=token_auth()).json["instance_num"] == "1"
     answer = call(emu, "GET", "/v1/%s/jobs/%s" % (otc.PROJECT_ID, ecs), headers=token_auth())
     assert (answer.status, answer.json["error_code"]) == (404, "APIGW.0101")
+    # A service port serves its own routes only: no IAM, no other family, no control API.
+    assert call(at(emu, "ecs"), "POST", "/v3/auth/tokens", password_body()).status == 404
+    assert call(at(emu, "ecs"), "GET", elb_job_path(elb), headers=token_auth()).status == 404
+    assert call(at(emu, "ecs"), "GET", "/_emulator/stats").status == 404
     by_route = emu.stats()["by_route"]
-    assert by_route["ddm_job"] == 1 and by_route["cfw_job"] == 1 and by_route["elb_create"] == 1 and by_route["unknown"] == 1
+    assert by_route["ddm_job"] == 1 and by_route["cfw_job"] == 1 and by_route["elb_create"] == 1 and by_route["unknown"] == 4
     # A job of another project stays invisible; its own project's token sees it.
     other = emu.create_job("cce", project_id=otc.OTHER_PROJECT_ID, duration=None)["job_id"]
-    answer = call(emu, "GET", family_path("cce", other), headers=token_auth())
+    cce = at(emu, "cce")
+    answer = call(cce, "GET", family_path("cce", other), headers=token_auth())
     assert answer.status == 404
     emu.register_token("other", project_id=otc.OTHER_PROJECT_ID)
-    answer = call(emu, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth("other"))
+    answer = call(cce, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth("other"))
     assert answer.status == 200 and answer.json["metadata"]["uid"] == other
-    assert call(emu, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth()).status == 403
+    assert call(cce, "GET", family_path("cce", other, otc.OTHER_PROJECT_ID), headers=token_auth()).status == 403
 
 
 def test_family_sub_jobs(emu):
@@ -994,7 +1007,7 @@ def test_family_faults_by_route_and_service(emu):
     emu.add_fault("status", status=503, match={"job_id": ddm})
     assert family_job(emu, "cce", cce)["status"]["phase"] == "Pending"
     assert family_job(emu, "rds", rds)["job"]["status"] == "Queued"  # the job id in the query string matches too
-    assert call(emu, "GET", family_path("ddm", ddm), headers=token_auth()).status == 503
+    assert call(at(emu, "ddm"), "GET", family_path("ddm", ddm), headers=token_auth()).status == 503
     assert family_job(emu, "ddm", ddm)["job"]["status"] == "Running"
     assert call(emu, "POST", "/_emulator/faults", {"kind": "slow", "match": {"route": "ecs_create"}}).status == 201
     assert call(emu, "POST", "/_emulator/faults", {"kind": "slow", "match": {"service": "nova"}}).status == 400
@@ -1012,11 +1025,12 @@ def test_new_time_format_values():
 
 # --- catalog -------------------------------------------------------------------------------------
 
+# catalog type -> (name, service whose port it points at (None: the main port), path below that port's root)
 CATALOG_URLS = {
-    "ecs": ("ecs", "/ecs/v1/{p}"), "evs": ("evs", "/evs/v2/{p}"), "image": ("glance", "/ims"), "bms": ("bms", "/bms/v1/{p}"),
-    "vbsv2": ("vbsv2", "/vbs/v2/{p}"), "ccev2.0": ("ccev2.0", "/cce"), "rdsv3": ("rdsv3", "/rds/v3/{p}"),
-    "ddsv3": ("ddsv3", "/dds/v3/{p}"), "ddmv3": ("ddmv3", "/ddm/v3/{p}"),
-    "elb": ("elb", "/v1.0/{p}"), "cfw": ("cfw", "/v3/{p}"), "identity": ("iam", "/v3"),
+    "ecs": ("ecs", "ecs", "/v1/{p}"), "evs": ("evs", "evs", "/v2/{p}"), "image": ("glance", "ims", ""),
+    "bms": ("bms", "bms", "/v1/{p}"), "vbsv2": ("vbsv2", "vbs", "/v2/{p}"), "ccev2.0": ("ccev2.0", "cce", ""),
+    "rdsv3": ("rdsv3", "rds", "/v3/{p}"), "ddsv3": ("ddsv3", "dds", "/v3/{p}"), "ddmv3": ("ddmv3", "ddm", "/v3/{p}"),
+    "elb": ("elb", "elb", "/v1.0/{p}"), "cfw": ("cfw", "cfw", "/v3/{p}"), "identity": ("iam", None, "/v3"),
 }
 
 
@@ -1035,11 +1049,12 @@ def test_catalog_every_family(emu, mode, placeholder):
         emu.configure(catalog_placeholders="template")
     catalog = catalog_of(emu)
     assert set(catalog) == set(CATALOG_URLS)
-    for service_type, (name, path) in CATALOG_URLS.items():
+    for service_type, (name, service, path) in CATALOG_URLS.items():
         entry = catalog[service_type]
         if service_type == "cfw" and mode == "template":
             placeholder = "%(project_id)s"
-        assert (entry["name"], public_url(entry)) == (name, emu.url + path.replace("{p}", placeholder)), service_type
+        root = emu.service_url(service) if service else emu.url
+        assert (entry["name"], public_url(entry)) == (name, root + path.replace("{p}", placeholder)), service_type
         internal = [endpoint for endpoint in entry["endpoints"] if endpoint["interface"] == "internal"]
         assert len(internal) == 1 and not internal[0]["url"].startswith(emu.url)
         assert {endpoint["region"] for endpoint in entry["endpoints"]} == {otc.REGION}
@@ -1051,10 +1066,8 @@ def test_catalog_urls_reach_the_job_routes(emu):
     types = {"ecs": "ecs", "evs": "evs", "ims": "image", "bms": "bms", "vbs": "vbsv2", "cce": "ccev2.0", "rds": "rdsv3", "dds": "ddsv3", "ddm": "ddmv3"}
     for service, service_type in types.items():
         job_id = emu.create_job(service)["job_id"]
-        path = family_path(service, job_id)
-        prefix = "/" + service
-        assert roots[service_type] == emu.url + prefix, service
-        assert call(emu, "GET", roots[service_type][len(emu.url):] + path[len(prefix):], headers=token_auth()).status == 200
+        assert roots[service_type] == emu.service_url(service), service
+        assert call(at(emu, service), "GET", family_path(service, job_id), headers=token_auth()).status == 200
 
 
 def test_catalog_services_and_other_project(emu):
@@ -1065,7 +1078,7 @@ def test_catalog_services_and_other_project(emu):
     assert set(catalog_of(emu)) == {"identity"}
     emu.reset()
     catalog = catalog_of(emu, project={"id": otc.OTHER_PROJECT_ID})
-    assert public_url(catalog["rdsv3"]) == emu.url + "/rds/v3/" + otc.OTHER_PROJECT_ID
+    assert public_url(catalog["rdsv3"]) == emu.service_url("rds") + "/v3/" + otc.OTHER_PROJECT_ID
     assert {endpoint["region"] for endpoint in catalog["ecs"]["endpoints"]} == {otc.OTHER_REGION}
     for bad in ({"catalog_services": ["nova"]}, {"catalog_services": "ecs"}, {"catalog_placeholders": "both"}):
         assert call(emu, "POST", "/_emulator/config", bad).status == 400, bad
@@ -1075,34 +1088,34 @@ def test_catalog_services_and_other_project(emu):
 
 def test_create_ecs_and_evs(emu):
     emu.configure(default_duration=0)
-    answer = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "web", "count": 2, "flavorRef": "s3"}},
+    answer = call(at(emu, "ecs"), "POST", "/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "web", "count": 2, "flavorRef": "s3"}},
                   headers=token_auth())
     assert answer.status == 200 and list(answer.json) == ["job_id", "serverIds"]
     assert HEX32.match(answer.json["job_id"]) and len(answer.json["serverIds"]) == 2
     job = family_job(emu, "ecs", answer.json["job_id"])
     assert (job["status"], job["job_type"], job["entities"]["sub_jobs_total"]) == ("SUCCESS", "createServer", 2)
     assert [sub["entities"]["server_id"] for sub in job["entities"]["sub_jobs"]] == answer.json["serverIds"]
-    failing = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "fail-web"}}, headers=token_auth()).json
+    failing = call(at(emu, "ecs"), "POST", "/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"name": "fail-web"}}, headers=token_auth()).json
     job = family_job(emu, "ecs", failing["job_id"])
     assert (job["status"], job["error_code"], [sub["status"] for sub in job["entities"]["sub_jobs"]]) == ("FAIL", "Ecs.0013", ["FAIL"])
-    answer = call(emu, "POST", "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"count": 1}}, headers=token_auth())
+    answer = call(at(emu, "ecs"), "POST", "/v1/%s/cloudservers" % otc.PROJECT_ID, {"server": {"count": 1}}, headers=token_auth())
     assert (answer.status, answer.json) == (400, {"error": {"message": "request body is illegal.", "code": "Ecs.0005"}})
     volume = {"name": "data", "size": 10, "volume_type": "SSD"}
-    answer = call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": volume}, headers=token_auth())
+    answer = call(at(emu, "evs"), "POST", "/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": volume}, headers=token_auth())
     assert answer.status == 200 and list(answer.json) == ["job_id"]
     job = family_job(emu, "evs", answer.json["job_id"])
     assert job["job_type"] == "createVolume" and UUID.match(job["entities"].pop("volume_id")) and job["entities"] == volume
-    answer = call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": dict(volume, count=2)}, headers=token_auth())
+    answer = call(at(emu, "evs"), "POST", "/v2/%s/cloudvolumes" % otc.PROJECT_ID, {"volume": dict(volume, count=2)}, headers=token_auth())
     job = family_job(emu, "evs", answer.json["job_id"])
     assert job["job_type"] == "batchCreateVolume"
     assert [sub["entities"]["name"] for sub in job["entities"]["sub_jobs"]] == ["data-0001", "data-0002"]
-    assert call(emu, "POST", "/evs/v2/%s/cloudvolumes" % otc.PROJECT_ID, b"{nope", headers=token_auth()).json["error"]["code"] == "EMU.400"
+    assert call(at(emu, "evs"), "POST", "/v2/%s/cloudvolumes" % otc.PROJECT_ID, b"{nope", headers=token_auth()).json["error"]["code"] == "EMU.400"
     assert emu.stats()["by_route"] == {"ecs_create": 3, "ecs_job": 2, "evs_create": 3, "evs_job": 2}
 
 
 def test_create_cce_rds_dds(emu):
     emu.configure(default_duration=0.2)
-    answer = call(emu, "POST", "/cce/api/v3/projects/%s/clusters" % otc.PROJECT_ID,
+    answer = call(at(emu, "cce"), "POST", "/api/v3/projects/%s/clusters" % otc.PROJECT_ID,
                   {"kind": "Cluster", "apiVersion": "v3", "metadata": {"name": "k8s"}, "spec": {"flavor": "cce.s1.small"}},
                   headers=token_auth())
     assert answer.status == 201
@@ -1115,14 +1128,14 @@ def test_create_cce_rds_dds(emu):
     assert (job["spec"]["type"], job["spec"]["resourceID"], job["spec"]["clusterUID"], job["spec"]["resourceName"]) == (
         "CreateCluster", cluster["metadata"]["uid"], cluster["metadata"]["uid"], "k8s")
     request = {"name": "db", "datastore": {"type": "MySQL", "version": "8.0"}, "password": "Secret-123", "flavor_ref": "rds.mysql.s1.large"}
-    answer = call(emu, "POST", "/rds/v3/%s/instances" % otc.PROJECT_ID, request, headers=token_auth())
+    answer = call(at(emu, "rds"), "POST", "/v3/%s/instances" % otc.PROJECT_ID, request, headers=token_auth())
     assert answer.status == 202 and list(answer.json) == ["instance", "job_id"]
     instance = answer.json["instance"]
     assert (instance["name"], instance["status"], instance["datastore"], instance["flavor_ref"]) == ("db", "BUILD", request["datastore"], "rds.mysql.s1.large")
     assert re.match(r"^[0-9a-f]{32}in01$", instance["id"]) and b"Secret-123" not in answer.raw
     job = family_job(emu, "rds", answer.json["job_id"])["job"]
     assert (job["instance"], job["entities"]) == ({"id": instance["id"], "name": "db"}, {"instance": {"datastore": request["datastore"]}})
-    answer = call(emu, "POST", "/dds/v3/%s/instances" % otc.PROJECT_ID, dict(request, name="fail-docs", mode="ReplicaSet"), headers=token_auth())
+    answer = call(at(emu, "dds"), "POST", "/v3/%s/instances" % otc.PROJECT_ID, dict(request, name="fail-docs", mode="ReplicaSet"), headers=token_auth())
     assert answer.status == 202 and b"Secret-123" not in answer.raw
     dds = answer.json
     assert (dds["name"], dds["status"], dds["mode"], list(dds)[-1]) == ("fail-docs", "creating", "ReplicaSet", "job_id")
@@ -1130,9 +1143,9 @@ def test_create_cce_rds_dds(emu):
     time.sleep(0.25)
     job = family_job(emu, "dds", dds["job_id"])["job"]
     assert (job["status"], job["instance"]["id"], job["fail_reason"]) == ("Failed", dds["id"], "Failed to create the DB instance.")
-    answer = call(emu, "POST", "/cce/api/v3/projects/%s/clusters" % otc.PROJECT_ID, {"metadata": {}}, headers=token_auth())
+    answer = call(at(emu, "cce"), "POST", "/api/v3/projects/%s/clusters" % otc.PROJECT_ID, {"metadata": {}}, headers=token_auth())
     assert (answer.status, answer.json["errorCode"]) == (400, "EMU.400")
-    assert call(emu, "POST", "/rds/v3/%s/instances" % otc.PROJECT_ID, [], headers=token_auth()).json["error_code"] == "EMU.400"
+    assert call(at(emu, "rds"), "POST", "/v3/%s/instances" % otc.PROJECT_ID, [], headers=token_auth()).json["error_code"] == "EMU.400"
 
 
 # --- AK/SK on the new routes, IAM project lookup, echo -----------------------------------------------
@@ -1140,22 +1153,24 @@ def test_create_cce_rds_dds(emu):
 def test_aksk_signs_query_strings(emu):
     job_id = emu.create_job("rds", duration=None)["job_id"]
     other = emu.create_job("rds", duration=None)["job_id"]
-    path, query = "/rds/v3/%s/jobs" % otc.PROJECT_ID, "id=" + job_id
-    headers = signed_headers(emu, "GET", path, query=query, extra={"X-Project-Id": otc.PROJECT_ID})
-    answer = call(emu, "GET", path + "?" + query, headers=headers)
+    rds = at(emu, "rds")
+    path, query = "/v3/%s/jobs" % otc.PROJECT_ID, "id=" + job_id
+    headers = signed_headers(rds, "GET", path, query=query, extra={"X-Project-Id": otc.PROJECT_ID})
+    answer = call(rds, "GET", path + "?" + query, headers=headers)
     assert answer.status == 200 and answer.json["job"]["id"] == job_id
     # The signature covers the query: another id, or a query left out of the signature, is refused.
-    assert call(emu, "GET", path + "?id=" + other, headers=headers).status == 401
-    unsigned_query = signed_headers(emu, "GET", path)
-    answer = call(emu, "GET", path + "?" + query, headers=unsigned_query)
+    assert call(rds, "GET", path + "?id=" + other, headers=headers).status == 401
+    unsigned_query = signed_headers(rds, "GET", path)
+    answer = call(rds, "GET", path + "?" + query, headers=unsigned_query)
     assert (answer.status, answer.json["error_msg"]) == (401, "Incorrect IAM authentication information: verify aksk signature fail")
     for service in ("cce", "ddm", "ims"):
+        port = at(emu, service)
         job_path = family_path(service, emu.create_job(service)["job_id"])
-        assert call(emu, "GET", job_path, headers=signed_headers(emu, "GET", job_path)).status == 200, service
+        assert call(port, "GET", job_path, headers=signed_headers(port, "GET", job_path)).status == 200, service
     body = json.dumps({"server": {"name": "signed"}}).encode()
-    create = "/ecs/v1/%s/cloudservers" % otc.PROJECT_ID
-    headers = signed_headers(emu, "POST", create, body=body, extra={"Content-Type": "application/json"})
-    assert call(emu, "POST", create, body, headers=headers).status == 200
+    ecs, create = at(emu, "ecs"), "/v1/%s/cloudservers" % otc.PROJECT_ID
+    headers = signed_headers(ecs, "POST", create, body=body, extra={"Content-Type": "application/json"})
+    assert call(ecs, "POST", create, body, headers=headers).status == 200
 
 
 def test_iam_project_lookup(emu):
@@ -1180,18 +1195,18 @@ def test_iam_project_lookup(emu):
 def test_fault_echo(emu):
     job_id = emu.create_job("rds", duration=None)["job_id"]
     emu.add_fault("echo", match={"route": "rds_job"})
-    answer = call(emu, "GET", family_path("rds", job_id), headers=token_auth())
+    answer = call(at(emu, "rds"), "GET", family_path("rds", job_id), headers=token_auth())
     assert answer.status == 400
     for key in ("error_msg", "message", "errorMessage", "externalMessage"):
         assert "X-Auth-Token: " + otc.STATIC_TOKEN in answer.json[key]
-    assert otc.STATIC_TOKEN in answer.json["error"]["message"] and "GET /rds/v3/" in answer.json["error_msg"]
+    assert otc.STATIC_TOKEN in answer.json["error"]["message"] and "GET /v3/" in answer.json["error_msg"]
     emu.add_fault("echo", match={"route": "iam"}, status=401)
     answer = call(emu, "POST", "/v3/auth/tokens", password_body())
     assert answer.status == 401 and otc.USER_PASSWORD in answer.json["error_msg"]
     emu.add_fault("echo", match={"service": "ecs"})
-    path = family_path("ecs", "x")
-    headers = signed_headers(emu, "GET", path, ak=otc.TEMP_ACCESS_KEY, sk=otc.TEMP_SECRET_KEY, extra={"X-Security-Token": otc.SECURITY_TOKEN})
-    echoed = call(emu, "GET", path, headers=headers).json["message"]
+    path, ecs = family_path("ecs", "x"), at(emu, "ecs")
+    headers = signed_headers(ecs, "GET", path, ak=otc.TEMP_ACCESS_KEY, sk=otc.TEMP_SECRET_KEY, extra={"X-Security-Token": otc.SECURITY_TOKEN})
+    echoed = call(ecs, "GET", path, headers=headers).json["message"]
     assert headers["Authorization"] in echoed and "X-Security-Token: " + otc.SECURITY_TOKEN in echoed
     assert emu.list_faults() == [] and emu.stats()["by_route"] == {"rds_job": 1, "iam": 1, "ecs_job": 1}
     assert call(emu, "POST", "/_emulator/faults", {"kind": "echo", "status": 99}).status == 400
@@ -1209,7 +1224,8 @@ def test_cli_state_file_and_signals(tmp_path, signum):
         match = re.match(r"^otc-emulator listening on (http://127\.0\.0\.1:\d+)$", line)
         assert match, line
         state = json.loads(state_file.read_text())
-        assert state == {"url": match.group(1), "pid": process.pid}
+        assert state == {"url": match.group(1), "services": state["services"], "pid": process.pid}
+        assert set(state["services"]) == set(otc.SERVICES)
         emulator = otc.Emulator()
         emulator.state.base_url = state["url"]  # call() only needs the URL
         assert call(emulator, "GET", "/_emulator/stats").json["total"] == 0
@@ -1231,30 +1247,30 @@ def test_create_and_delete_routes_of_every_family(emu):
     p = otc.PROJECT_ID
     calls = [
         ("cfw", "POST", "/v2/%s/firewall" % p, {"name": "fw"}, 200, ("data", "id")),
-        ("cfw", "DELETE", "/cfw/v2/%s/firewall/fw1" % p, None, 200, ("data", "id")),
-        ("ecs", "POST", "/ecs/v1/%s/cloudservers/delete" % p, {"servers": [{"id": "s1"}, {"id": "s2"}]}, 200, ("job_id",)),
-        ("evs", "DELETE", "/evs/v2/%s/cloudvolumes/v1" % p, None, 200, ("job_id",)),
-        ("ims", "POST", "/ims/v2/cloudimages/action", {"name": "golden", "instance_id": "s1"}, 200, ("job_id",)),
-        ("bms", "POST", "/bms/v1/%s/baremetalservers" % p, {"server": {"name": "metal", "count": 2}}, 200, ("job_id",)),
-        ("bms", "POST", "/bms/v1/%s/baremetalservers/delete" % p, {"servers": [{"id": "m1"}]}, 200, ("job_id",)),
-        ("vbs", "POST", "/vbs/v2/%s/cloudbackups" % p, {"backup": {"volume_id": "v1", "name": "nightly"}}, 200, ("job_id",)),
-        ("vbs", "POST", "/vbs/v2/%s/cloudbackups/b1" % p, None, 200, ("job_id",)),
-        ("cce", "DELETE", "/cce/api/v3/projects/%s/clusters/c1" % p, None, 200, ("status", "jobID")),
-        ("rds", "DELETE", "/rds/v3/%s/instances/i1" % p, None, 202, ("job_id",)),
-        ("dds", "DELETE", "/dds/v3/%s/instances/i2" % p, None, 202, ("job_id",)),
-        ("ddm", "POST", "/ddm/v1/%s/instances" % p, {"instance": {"name": "ddm"}}, 200, ("job_id",)),
-        ("ddm", "DELETE", "/ddm/v1/%s/instances/fail-i3" % p, None, 200, ("job_id",)),
+        ("cfw", "DELETE", "/v2/%s/firewall/fw1" % p, None, 200, ("data", "id")),
+        ("ecs", "POST", "/v1/%s/cloudservers/delete" % p, {"servers": [{"id": "s1"}, {"id": "s2"}]}, 200, ("job_id",)),
+        ("evs", "DELETE", "/v2/%s/cloudvolumes/v1" % p, None, 200, ("job_id",)),
+        ("ims", "POST", "/v2/cloudimages/action", {"name": "golden", "instance_id": "s1"}, 200, ("job_id",)),
+        ("bms", "POST", "/v1/%s/baremetalservers" % p, {"server": {"name": "metal", "count": 2}}, 200, ("job_id",)),
+        ("bms", "POST", "/v1/%s/baremetalservers/delete" % p, {"servers": [{"id": "m1"}]}, 200, ("job_id",)),
+        ("vbs", "POST", "/v2/%s/cloudbackups" % p, {"backup": {"volume_id": "v1", "name": "nightly"}}, 200, ("job_id",)),
+        ("vbs", "POST", "/v2/%s/cloudbackups/b1" % p, None, 200, ("job_id",)),
+        ("cce", "DELETE", "/api/v3/projects/%s/clusters/c1" % p, None, 200, ("status", "jobID")),
+        ("rds", "DELETE", "/v3/%s/instances/i1" % p, None, 202, ("job_id",)),
+        ("dds", "DELETE", "/v3/%s/instances/i2" % p, None, 202, ("job_id",)),
+        ("ddm", "POST", "/v1/%s/instances" % p, {"instance": {"name": "ddm"}}, 200, ("job_id",)),
+        ("ddm", "DELETE", "/v1/%s/instances/fail-i3" % p, None, 200, ("job_id",)),
     ]
     jobs = {}
     for service, method, path, body, status, place in calls:
-        answer = call(emu, method, path, body, headers=token_auth())
+        answer = call(at(emu, service), method, path, body, headers=token_auth())
         assert answer.status == status, (service, method, path, answer.json)
         job_id = answer.json
         for key in place:
             job_id = job_id[key]
         jobs[(service, method, path)] = job_id
         if service == "cfw":
-            assert call(emu, "GET", "/cfw/v3/%s/jobs/%s" % (p, job_id), headers=token_auth()).json["data"]["id"] == job_id
+            assert call(at(emu, "cfw"), "GET", "/v3/%s/jobs/%s" % (p, job_id), headers=token_auth()).json["data"]["id"] == job_id
         else:
             assert family_job(emu, service, job_id) is not None, (service, path)
     ecs = family_job(emu, "ecs", jobs[calls[2][:3]])
@@ -1265,9 +1281,9 @@ def test_create_and_delete_routes_of_every_family(emu):
     assert family_job(emu, "rds", jobs[calls[10][:3]])["job"]["instance"]["id"] == "i1"
     ddm = family_job(emu, "ddm", jobs[calls[13][:3]])["job"]
     assert (ddm["name"], ddm["status"]) == ("DeleteInstance", "Failed")
-    assert call(emu, "POST", "/ecs/v1/%s/cloudservers/delete" % p, {"servers": []}, headers=token_auth()).status == 400
-    assert call(emu, "POST", "/vbs/v2/%s/cloudbackups" % p, {"backup": {"name": "x"}}, headers=token_auth()).status == 400
-    assert call(emu, "POST", "/ims/v2/cloudimages/action", {"name": "x"}).status == 401
+    assert call(at(emu, "ecs"), "POST", "/v1/%s/cloudservers/delete" % p, {"servers": []}, headers=token_auth()).status == 400
+    assert call(at(emu, "vbs"), "POST", "/v2/%s/cloudbackups" % p, {"backup": {"name": "x"}}, headers=token_auth()).status == 400
+    assert call(at(emu, "ims"), "POST", "/v2/cloudimages/action", {"name": "x"}).status == 401
     for route in ("cfw_create", "cfw_delete", "ecs_delete", "evs_delete", "ims_create", "bms_create", "bms_delete",
                   "vbs_create", "vbs_delete", "cce_delete", "rds_delete", "dds_delete", "ddm_create", "ddm_delete"):
         assert route in otc.ROUTES
@@ -1343,3 +1359,13 @@ def test_cli_latency_and_rate_limit(tmp_path):
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_verbose_log_has_the_query_string(capfd):
+    """RDS and DDS put the job id in the query: the request log shows it (and never a header)."""
+    with otc.Emulator(verbose=True) as emulator:
+        job_id = emulator.create_job("rds", duration=None)["job_id"]
+        assert call(at(emulator, "rds"), "GET", family_path("rds", job_id), headers=token_auth()).status == 200
+    err = capfd.readouterr().err
+    assert "[rds] GET /v3/%s/jobs?id=%s -> 200" % (otc.PROJECT_ID, job_id) in err
+    assert otc.STATIC_TOKEN not in err

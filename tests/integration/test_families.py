@@ -77,7 +77,7 @@ def test_every_family_with_aksk(emulator, playbook, by_name):
     for service in FAMILIES:
         jobs[service] = create(emulator, service, duration=0.3)
         tasks += module_task(service, 'job_wait', sleep=0.2, timeout=30, service=service, job_id=jobs[service],
-                             endpoint='%s/%s' % (emulator.url, service), auth=aksk_auth(emulator, by_name))
+                             endpoint=emulator.service_url(service), auth=aksk_auth(emulator, by_name))
     run = playbook(tasks)
     for service in FAMILIES:
         assert assert_ok(run, service)['job']['id'] == jobs[service]
@@ -97,11 +97,11 @@ def test_endpoints_with_version_suffixes_and_token_auth(emulator, playbook):
     rds = create(emulator, 'rds', duration=0)
     tasks = (
         module_task('evs v2', 'job_info', service='evs', job_id=evs, auth=token,
-                    endpoint='%s/evs/v2/%s' % (emulator.url, emu_mod.PROJECT_ID))
-        + module_task('vbs v2', 'job_info', service='vbs', job_id=vbs, auth=token, endpoint='%s/vbs/v2/' % emulator.url)
+                    endpoint='%s/v2/%s' % (emulator.service_url('evs'), emu_mod.PROJECT_ID))
+        + module_task('vbs v2', 'job_info', service='vbs', job_id=vbs, auth=token, endpoint='%s/v2/' % emulator.service_url('vbs'))
         + module_task('cce api', 'job_info', service='cce', job_id=cce, auth=token,
-                      endpoint='%s/cce/api/v3/projects/%s' % (emulator.url, emu_mod.PROJECT_ID))
-        + module_task('rds query', 'job_info', service='rds', job_id=rds, auth=token, endpoint='%s/rds/v3' % emulator.url)
+                      endpoint='%s/api/v3/projects/%s' % (emulator.service_url('cce'), emu_mod.PROJECT_ID))
+        + module_task('rds query', 'job_info', service='rds', job_id=rds, auth=token, endpoint='%s/v3' % emulator.service_url('rds'))
     )
     run = playbook(tasks)
     for name, job_id in (('evs v2', evs), ('vbs v2', vbs), ('cce api', cce), ('rds query', rds)):
@@ -133,7 +133,7 @@ def test_family_details(emulator, playbook):
     cce = create(emulator, 'cce', duration=0, sub_jobs=[{'duration': 0}, {'duration': 0}])
     ims = create(emulator, 'ims', duration=0, sub_jobs=[{'duration': 0}])
     tasks = ''.join(module_task(name, 'job_info', service=name.split()[0], job_id=job_id, auth=token,
-                                endpoint='%s/%s' % (emulator.url, name.split()[0]))
+                                endpoint=emulator.service_url(name.split()[0]))
                     for name, job_id in (('rds running', rds), ('dds running', dds), ('ecs batch', ecs),
                                          ('cce cluster', cce), ('ims image', ims)))
     run = playbook(tasks)
@@ -158,7 +158,7 @@ def test_late_rds_job_and_create_answers(emulator, playbook):
     tasks = '''
 - name: create a server
   ansible.builtin.uri:
-    url: "{url}/ecs/v1/{project}/cloudservers"
+    url: "{ecs}/v1/{project}/cloudservers"
     method: POST
     headers: {headers}
     body_format: json
@@ -167,7 +167,7 @@ def test_late_rds_job_and_create_answers(emulator, playbook):
   register: server
 - name: create a cluster
   ansible.builtin.uri:
-    url: "{url}/cce/api/v3/projects/{project}/clusters"
+    url: "{cce}/api/v3/projects/{project}/clusters"
     method: POST
     headers: {headers}
     body_format: json
@@ -175,14 +175,15 @@ def test_late_rds_job_and_create_answers(emulator, playbook):
             hostNetwork: {{vpc: vpc, subnet: sn}}, containerNetwork: {{mode: overlay_l2}}}}}}
     status_code: [200, 201]
   register: cluster
-'''.format(url=emulator.url, project=project, headers=json.dumps(token))
+'''.format(ecs=emulator.service_url('ecs'), cce=emulator.service_url('cce'), project=project,
+           headers=json.dumps(token))
     auth = {'token': emu_mod.STATIC_TOKEN, 'project_id': project}
     tasks += module_task('server', 'job_wait', service='ecs', job_id='{{ server.json.job_id }}', sleep=0.2, auth=auth,
-                         endpoint=emulator.url + '/ecs')
+                         endpoint=emulator.service_url('ecs'))
     tasks += module_task('cluster', 'job_wait', service='cce', job_id='{{ cluster.json.status.jobID }}', sleep=0.2,
-                         auth=auth, endpoint=emulator.url + '/cce')
+                         auth=auth, endpoint=emulator.service_url('cce'))
     tasks += module_task('late rds', 'job_wait', service='rds', job_id=late, sleep=0.2, not_found_timeout=10, auth=auth,
-                         endpoint=emulator.url + '/rds')
+                         endpoint=emulator.service_url('rds'))
     run = playbook(tasks)
     assert assert_ok(run, 'server')['job']['resource_ids']
     assert assert_ok(run, 'cluster')['job']['state'] == 'success'

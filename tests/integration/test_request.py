@@ -34,7 +34,7 @@ def connection(emulator, method, service='elb'):
     """Password auth finds every endpoint in the catalog; token and AK/SK are given the service's endpoint."""
     args = {'auth': AUTHS[method](emulator)}
     if method != 'password':
-        args['endpoint'] = emulator.url if service in ('elb', 'cfw') else '%s/%s' % (emulator.url, service)
+        args['endpoint'] = emulator.service_url(service)
     return args
 
 
@@ -135,7 +135,7 @@ def test_creates_of_cce_ecs_rds_feed_job_ids(emulator, playbook):
       register: servers
     - name: databases by uri
       ansible.builtin.uri:
-        url: "%(url)s/rds/v3/%(project)s/instances"
+        url: "%(rds)s/v3/%(project)s/instances"
         method: POST
         headers: {X-Auth-Token: "%(token)s"}
         body_format: json
@@ -163,7 +163,8 @@ def test_creates_of_cce_ecs_rds_feed_job_ids(emulator, playbook):
       otc.jobs.job_wait: {service: ecs, job_ids: "{{ ids.ecs }}", sleep: 0.2}
     - name: wait rds
       otc.jobs.job_wait: {service: rds, job_ids: "{{ ids.rds }}", sleep: 0.2}
-''' % {'url': emulator.url, 'domain': emu_mod.DOMAIN_NAME, 'project': emu_mod.PROJECT_ID, 'token': token}
+''' % {'url': emulator.url, 'rds': emulator.service_url('rds'), 'domain': emu_mod.DOMAIN_NAME, 'project': emu_mod.PROJECT_ID,
+       'token': token}
     run = playbook(tasks)
     cluster = assert_ok(run, 'cluster')
     assert cluster['status'] == 201 and cluster['job_id'] == cluster['json']['status']['jobID']
@@ -252,7 +253,7 @@ def test_check_mode_sends_only_gets(emulator, playbook):
     run = playbook(tasks, check=True)
     created = assert_ok(run, 'create')
     assert created['changed'] is True and 'status' not in created and 'job_id' not in created
-    assert created['request'] == {'method': 'POST', 'url': '%s/v1.0/%s/elbaas/loadbalancers' % (emulator.url, emu_mod.PROJECT_ID)}
+    assert created['request'] == {'method': 'POST', 'url': '%s/v1.0/%s/elbaas/loadbalancers' % (emulator.service_url('elb'), emu_mod.PROJECT_ID)}
     assert 'check mode' in created['msg']
     listed = assert_ok(run, 'list')
     assert listed['status'] == 200 and listed['request']['url'].endswith('/elbaas/loadbalancers?limit=5')

@@ -180,13 +180,13 @@ def test_role_with_every_result_left_out_waits_for_nothing(emulator, playbook):
 def test_role_takes_ids_from_cce_and_rds_create_answers(emulator, playbook):
     """CCE answers status.jobID, RDS the job_id at the top level of its answer beside `instance`.
 
-    The emulator serves every family under /{service}; the endpoint reaches job_wait as a role variable.
+    The emulator serves every service on a port of its own; the endpoint reaches job_wait as a role variable.
     """
     emulator.configure(default_duration=0.3)
     run = playbook(_play(emulator, """
 - name: create clusters
   ansible.builtin.uri:
-    url: "%(url)s/cce/api/v3/projects/%(project)s/clusters"
+    url: "%(cce)s/api/v3/projects/%(project)s/clusters"
     method: POST
     status_code: [200, 201]
     headers: {X-Auth-Token: %(token)s}
@@ -200,7 +200,7 @@ def test_role_takes_ids_from_cce_and_rds_create_answers(emulator, playbook):
   vars:
     wait_for_jobs_service: cce
     wait_for_jobs_from: "{{ clusters }}"
-    wait_for_jobs_endpoint: "%(url)s/cce"
+    wait_for_jobs_endpoint: "%(cce)s"
 - name: cce result
   ansible.builtin.assert:
     that:
@@ -208,7 +208,7 @@ def test_role_takes_ids_from_cce_and_rds_create_answers(emulator, playbook):
       - wait_for_jobs_result.jobs | map(attribute='state') | unique == ['success']
 - name: create a database
   ansible.builtin.uri:
-    url: "%(url)s/rds/v3/%(project)s/instances"
+    url: "%(rds)s/v3/%(project)s/instances"
     method: POST
     status_code: [200, 202]
     headers: {X-Auth-Token: %(token)s}
@@ -221,13 +221,13 @@ def test_role_takes_ids_from_cce_and_rds_create_answers(emulator, playbook):
   vars:
     wait_for_jobs_service: rds
     wait_for_jobs_from: "{{ database }}"
-    wait_for_jobs_endpoint: "%(url)s/rds"
+    wait_for_jobs_endpoint: "%(rds)s"
 - name: rds result
   ansible.builtin.assert:
     that:
       - wait_for_jobs_result.jobs[0].id == database.json.job_id
       - wait_for_jobs_result.jobs[0].state == 'success'
-"""))
+""", cce=emulator.service_url('cce'), rds=emulator.service_url('rds')))
     assert run.rc == 0, run.output
     assert run.task('cce result')['_status'] == 'ok' and run.task('rds result')['_status'] == 'ok'
 

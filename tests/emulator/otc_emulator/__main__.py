@@ -32,8 +32,10 @@ def _write_state_file(path, payload):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Local emulator of the OTC IAM and job APIs (127.0.0.1 only).")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
-    parser.add_argument("--state-file", help="write {\"url\", \"pid\"} as JSON here once listening; removed on exit")
+    parser.add_argument("--port", type=int, default=0, help="the main port (IAM, control API, ELB, CFW; default 0: a free port); every "
+                        "service gets a free port of its own")
+    parser.add_argument("--state-file", help="write {\"url\", \"services\": {service: url}, \"pid\"} as JSON here once "
+                        "listening; removed on exit")
     parser.add_argument("--default-duration", type=float, help="job duration when none is given (default 3 s)")
     parser.add_argument("--latency", type=float, help="seconds added to every service answer (default 0)")
     parser.add_argument("--rate-limit", type=float,
@@ -52,8 +54,8 @@ def main(argv=None):
         signal.signal(signum, lambda *_: stop.set())
     emulator.start()
     if args.state_file:
-        _write_state_file(args.state_file, {"url": emulator.url, "pid": os.getpid()})
-    print("otc-emulator listening on %s" % emulator.url, flush=True)
+        _write_state_file(args.state_file, {"url": emulator.url, "services": emulator.service_urls, "pid": os.getpid()})
+    print("otc-emulator listening on %s" % emulator.url, flush=True)  # the service URLs are in the state file
     try:
         stop.wait()
     finally:

@@ -3,44 +3,65 @@
 import threading
 
 from .account import PROJECT_ID
+from .families import SERVICES
+from .routing import MAIN
 from .server import Server
 from .state import EmulatorState
 
 
 class Emulator(object):
-    """The emulator in a background thread.
+    """The emulator in background threads: a main port (``url``) and a port per job service (``service_url``).
 
-    ``Emulator(port=0, verbose=False, **config)``: ``config`` takes the ``configure()`` settings and
-    becomes the baseline that ``reset()`` returns to.
+    ``Emulator(port=0, verbose=False, **config)``: ``port`` is the main port's; the service ports are free ones.
+    ``config`` takes the ``configure()`` settings and becomes the baseline that ``reset()`` returns to.
     """
 
     def __init__(self, port=0, verbose=False, **config):
         self.port = port
         self.verbose = verbose
         self.state = EmulatorState(config)
-        self._server = None
-        self._thread = None
+        self._servers = {}  # MAIN or service -> (Server, its thread)
 
     @property
     def url(self):
-        """``http://127.0.0.1:PORT`` once started, else None."""
+        """The main port's ``http://127.0.0.1:PORT`` (IAM, control API, ELB, CFW) once started, else None."""
         return self.state.base_url
 
+    @property
+    def service_urls(self):
+        """service -> the root URL of its own port (``http://127.0.0.1:PORT``, documented paths below it)."""
+        return dict(self.state.service_urls)
+
+    def service_url(self, service):
+        """The root URL of ``service``'s port, as a real endpoint ``https://{service}.{region}.otc...`` is."""
+        return self.state.service_urls[service]
+
     def start(self):
-        self._server = Server(("127.0.0.1", self.port), self.state, self.verbose)
-        self.state.base_url = "http://127.0.0.1:%d" % self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="otc-emulator", daemon=True)
-        self._thread.start()
+        for service in (MAIN,) + SERVICES:
+            server = Server(("127.0.0.1", self.port if service is MAIN else 0), self.state, self.verbose, service)
+            thread = threading.Thread(target=server.serve_forever, name="otc-emulator-%s" % (service or "main"), daemon=True)
+            self._servers[service] = (server, thread)
+            url = "http://127.0.0.1:%d" % server.server_address[1]
+            if service is MAIN:
+                self.state.base_url = url
+            else:
+                self.state.service_urls[service] = url
+        for server, thread in self._servers.values():
+            thread.start()
         return self
 
     def stop(self):
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.close_connections()
-        self._server.server_close()
-        self._thread.join()
-        self._server = self._thread = None
+        servers, self._servers = self._servers, {}
+        # shutdown() waits for the serve_forever loop's next poll (up to 0.5 s): every port at once, not in turn.
+        stoppers = [threading.Thread(target=server.shutdown) for server, dummy in servers.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        for server, thread in servers.values():
+            server.close_connections()
+            server.server_close()
+            thread.join()
 
     def __enter__(self):
         return self.start()

@@ -25,9 +25,9 @@ _IMS_KEYS = ("job_id", "job_type", "status", "begin_time", "end_time", "error_co
 # Facts the documents leave open are marked "inferred" here and in the README.
 #   shape            body builder: "v1" (ELB-shaped), "cfw" ({"data": ...}), "cce" (v3 Job object), "task" ({"job": ...})
 #   job_path         documented job GET path; "{p}" is the project id, "{id}" the job id ("?id=" puts it in the query)
-#   root             also served without the "/{service}" prefix (the routes that existed before the prefixes)
 #   routes           (method, path, route name) of the family's other routes (ELB load balancers, create routes)
-#   catalog          (type, name, path) of the token catalog entry under the emulator URL; None: legacy config keys
+#   catalog          (type, name, path) of the token catalog entry below the service's own root URL ("": host
+#                    only); None: ELB and CFW, whose entries follow the catalog_elb and catalog_cfw_type config keys
 #   statuses         (initial or None, running, success, failure)
 #   id_style         new job ids: "hex" (32 hex digits) or "uuid"
 #   time_format      default time_format; end_time_pending: what the end time holds while a job runs
@@ -44,7 +44,7 @@ _IMS_KEYS = ("job_id", "job_type", "status", "begin_time", "end_time", "error_co
 #   bad_request      (code, message) for a malformed create body
 FAMILIES = collections.OrderedDict([
     ("elb", {
-        "shape": "v1", "job_path": "/v1.0/{p}/jobs/{id}", "root": True, "catalog": None,
+        "shape": "v1", "job_path": "/v1.0/{p}/jobs/{id}", "catalog": None,
         "routes": (("POST", "/v1.0/{p}/elbaas/loadbalancers", "elb_create"), ("GET", "/v1.0/{p}/elbaas/loadbalancers", "elb_list"),
                    ("GET", "/v1.0/{p}/elbaas/loadbalancers/{lb}", "elb_get"),
                    ("DELETE", "/v1.0/{p}/elbaas/loadbalancers/{lb}", "elb_delete")),
@@ -57,7 +57,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": (ELB_CODE_BAD_REQUEST, "Invalid request: a JSON object with a non-empty 'name' is required."),
     }),
     ("cfw", {
-        "shape": "cfw", "job_path": "/v3/{p}/jobs/{id}", "root": True, "catalog": None,
+        "shape": "cfw", "job_path": "/v3/{p}/jobs/{id}", "catalog": None,
         # Create and delete answer {"data": {"id": <job id>, "name"}} (the place otc.jobs reads; paths inferred).
         "routes": (("POST", "/v2/{p}/firewall", "cfw_create"), ("DELETE", "/v2/{p}/firewall/{rid}", "cfw_delete")),
         "bad_request": ("CFW.00100001", "The request body must have a non-empty name."),
@@ -68,7 +68,7 @@ FAMILIES = collections.OrderedDict([
         "not_found": (400, CFW_CODE_JOB_NOT_FOUND, "Job does not exist."), "error_shape": "flat",
     }),
     ("ecs", {
-        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("ecs", "ecs", "/ecs/v1/{p}"),
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("ecs", "ecs", "/v1/{p}"),
         "routes": (("POST", "/v1/{p}/cloudservers", "ecs_create"), ("POST", "/v1/{p}/cloudservers/delete", "ecs_delete")),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null",  # the documents do not say what end_time holds while running
@@ -79,7 +79,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("Ecs.0005", "request body is illegal."),
     }),
     ("evs", {
-        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("evs", "evs", "/evs/v2/{p}"),
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("evs", "evs", "/v2/{p}"),
         "routes": (("POST", "/v2/{p}/cloudvolumes", "evs_create"), ("DELETE", "/v2/{p}/cloudvolumes/{rid}", "evs_delete")),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "empty",  # the documented running example has "end_time": ""
@@ -90,7 +90,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("EMU.400", "The request body must be {\"volume\": {\"name\": ...}}."),
     }),
     ("ims", {
-        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("image", "glance", "/ims"),
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("image", "glance", ""),
         # IMS creates images at /v2/cloudimages/action, without a project in the path (the token's project);
         # deleting an image is synchronous (no job), so there is no delete route.
         "routes": (("POST", "/v2/cloudimages/action", "ims_create"),),
@@ -104,7 +104,7 @@ FAMILIES = collections.OrderedDict([
         "not_found": (400, "IMG.0023", "exception during job query"), "error_shape": "nested",
     }),
     ("bms", {
-        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("bms", "bms", "/bms/v1/{p}"),
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("bms", "bms", "/v1/{p}"),
         "routes": (("POST", "/v1/{p}/baremetalservers", "bms_create"), ("POST", "/v1/{p}/baremetalservers/delete", "bms_delete")),
         "bad_request": ("BMS.0001", "The request body must be {\"server\": {\"name\": ...}}."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
@@ -117,7 +117,7 @@ FAMILIES = collections.OrderedDict([
         "not_found": (400, "Common.0011", "Failed to query system tasks. (Invalid job ID.)"), "error_shape": "nested",
     }),
     ("vbs", {
-        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("vbsv2", "vbsv2", "/vbs/v2/{p}"),
+        "shape": "v1", "job_path": "/v1/{p}/jobs/{id}", "catalog": ("vbsv2", "vbsv2", "/v2/{p}"),
         # Deleting a backup is POST /v2/{p}/cloudbackups/{backup_id} (as documented), answered with a job.
         "routes": (("POST", "/v2/{p}/cloudbackups", "vbs_create"), ("POST", "/v2/{p}/cloudbackups/{rid}", "vbs_delete")),
         "bad_request": ("VBS.0001", "The request body must be {\"backup\": {\"volume_id\": ..., \"name\": ...}}."),
@@ -130,7 +130,7 @@ FAMILIES = collections.OrderedDict([
         "not_found": (400, "common.0011", "Failed to query the task."), "error_shape": "nested",
     }),
     ("cce", {
-        "shape": "cce", "job_path": "/api/v3/projects/{p}/jobs/{id}", "catalog": ("ccev2.0", "ccev2.0", "/cce"),
+        "shape": "cce", "job_path": "/api/v3/projects/{p}/jobs/{id}", "catalog": ("ccev2.0", "ccev2.0", ""),
         "routes": (("POST", "/api/v3/projects/{p}/clusters", "cce_create"),
                    ("DELETE", "/api/v3/projects/{p}/clusters/{rid}", "cce_delete")),
         "statuses": ("Initializing", "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "go_utc",
@@ -142,7 +142,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("EMU.400", "The request body must be a Cluster with metadata.name."),
     }),
     ("rds", {
-        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("rdsv3", "rdsv3", "/rds/v3/{p}"),
+        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("rdsv3", "rdsv3", "/v3/{p}"),
         "routes": (("POST", "/v3/{p}/instances", "rds_create"), ("DELETE", "/v3/{p}/instances/{rid}", "rds_delete")),
         "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
         "end_time_pending": "absent",  # the documented running example has no "ended"
@@ -156,7 +156,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("EMU.400", "The request body must have a non-empty name."),
     }),
     ("dds", {
-        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("ddsv3", "ddsv3", "/dds/v3/{p}"),
+        "shape": "task", "job_path": "/v3/{p}/jobs?id={id}", "catalog": ("ddsv3", "ddsv3", "/v3/{p}"),
         "routes": (("POST", "/v3/{p}/instances", "dds_create"), ("DELETE", "/v3/{p}/instances/{rid}", "dds_delete")),
         "statuses": (None, "Running", "Completed", "Failed"), "id_style": "uuid", "time_format": "utc_compact",
         "end_time_pending": "now",  # the documented running example carries "ended"
@@ -172,7 +172,7 @@ FAMILIES = collections.OrderedDict([
     }),
     ("ddm", {
         # Catalog type ddmv3 from the SDKs, not from an OTC endpoint list; its URL form is inferred.
-        "shape": "task", "job_path": "/v3/{p}/jobs/{id}", "catalog": ("ddmv3", "ddmv3", "/ddm/v3/{p}"),
+        "shape": "task", "job_path": "/v3/{p}/jobs/{id}", "catalog": ("ddmv3", "ddmv3", "/v3/{p}"),
         # Instances are created and deleted with the v1 API (gopher ddm/v1), which answers job_id.
         "routes": (("POST", "/v1/{p}/instances", "ddm_create"), ("DELETE", "/v1/{p}/instances/{rid}", "ddm_delete")),
         "bad_request": ("DBS.280001", "The request body must be {\"instance\": {\"name\": ...}}."),

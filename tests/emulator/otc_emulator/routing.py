@@ -5,29 +5,44 @@ from urllib.parse import parse_qsl, unquote
 from .families import FAMILIES
 
 
-def _route_table():
-    """(method, path segments, route name, job id in the query) of every service route, from FAMILIES.
+MAIN = None  # the main port's key in ROUTE_TABLES
 
-    Each family is served under "/{service}" + its documented paths; ELB and CFW also at the root, as before.
-    "{p}" (project id), "{id}" (job id), "{lb}" (load balancer id) and "{rid}" (the resource a delete names) segments
-    capture path parameters.
+IAM_ROUTES = (("POST", "/v3/auth/tokens", "iam"), ("GET", "/v3/projects", "iam_projects"))
+
+
+def _family_routes(service):
+    """(method, path, route name, job id in the query) of a family's job GET and other routes, at the root."""
+    family = FAMILIES[service]
+    job_path, query, dummy = family["job_path"].partition("?")
+    return ([("GET", job_path, service + "_job", bool(query))]
+            + [(method, path, name, False) for method, path, name in family.get("routes", ())])
+
+
+def _compile(routes):
+    return [(method, path.split("/"), name, query_id) for method, path, name, query_id in routes]
+
+
+def _route_tables():
+    """Port -> its routes: (method, path segments, route name, job id in the query).
+
+    Each service has a port of its own with its documented paths at the root, as the real cloud has a host per
+    service (several share a path: /v1/{p}/jobs/{id} is ECS, EVS, IMS, BMS and VBS). The main port serves IAM and,
+    as before the service ports existed, ELB and CFW. "{p}" (project id), "{id}" (job id), "{lb}" (load balancer
+    id) and "{rid}" (the resource a delete names) segments capture path parameters.
     """
-    table = [("POST", "/v3/auth/tokens", "iam", False), ("GET", "/v3/projects", "iam_projects", False)]
-    for service, family in FAMILIES.items():
-        job_path, query, dummy = family["job_path"].partition("?")
-        for prefix in ["/" + service] + ([""] if family.get("root") else []):
-            table.append(("GET", prefix + job_path, service + "_job", bool(query)))
-            table.extend((method, prefix + path, name, False) for method, path, name in family.get("routes", ()))
-    return [(method, path.split("/"), name, query_id) for method, path, name, query_id in table]
+    iam = [(method, path, name, False) for method, path, name in IAM_ROUTES]
+    tables = {service: _compile(_family_routes(service)) for service in FAMILIES}
+    tables[MAIN] = _compile(iam + _family_routes("elb") + _family_routes("cfw"))
+    return tables
 
 
-_ROUTE_TABLE = _route_table()
+ROUTE_TABLES = _route_tables()
 
 
 class Request(object):
     """A parsed service request: route, path parameters, headers, body."""
 
-    def __init__(self, method, raw_path, headers, body):
+    def __init__(self, method, raw_path, headers, body, routes):
         self.method = method
         self.path, dummy, self.query = raw_path.partition("?")
         self.headers = headers
@@ -37,7 +52,7 @@ class Request(object):
         self.lb_id = None
         self.resource_id = None
         self.scoped = False  # whether the route names a project (every service route; not IAM's)
-        self.route = self._route([unquote(segment) for segment in self.path.split("/")])
+        self.route = self._route(routes, [unquote(segment) for segment in self.path.split("/")])
 
     def header(self, name):
         return self.headers.get(name)
@@ -47,8 +62,8 @@ class Request(object):
         """iam or the job service from the route name (None for an unknown route)."""
         return None if self.route == "unknown" else self.route.split("_")[0]
 
-    def _route(self, segments):
-        for method, pattern, name, query_id in _ROUTE_TABLE:
+    def _route(self, routes, segments):
+        for method, pattern, name, query_id in routes:
             if method != self.method or len(pattern) != len(segments):
                 continue
             captured = {}

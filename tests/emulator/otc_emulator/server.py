@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .control import control_dispatch
 from .errors import apigw_error, family_error, iam_error
 from .families import FAMILIES
-from .routing import Request
+from .routing import MAIN, ROUTE_TABLES, Request
 from .specs import ControlError
 
 
@@ -38,11 +38,14 @@ class _BadRequest(Exception):
 
 
 class Server(ThreadingHTTPServer):
+    """One listening port: the main one (``service`` MAIN: IAM, control API, ELB, CFW) or a job service's."""
     daemon_threads = True
     request_queue_size = 128  # benchmarks open many connections at once
 
-    def __init__(self, address, state, verbose):
+    def __init__(self, address, state, verbose, service=MAIN):
         self.state = state
+        self.service = service
+        self.routes = ROUTE_TABLES[service]
         self.verbose = verbose
         self._connections = set()
         self._connections_lock = threading.Lock()
@@ -180,7 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(400, {"error_code": "EMU.400", "error_msg": str(error)})
                 status = 400
                 return
-            if self.path.split("?")[0].rstrip("/") == "/_emulator" or self.path.startswith("/_emulator/"):
+            if self.server.service is MAIN and (self.path.split("?")[0].rstrip("/") == "/_emulator"
+                                                or self.path.startswith("/_emulator/")):
                 status = self._control(body)
             else:
                 status = self._service(body, started)
@@ -203,7 +207,9 @@ class _Handler(BaseHTTPRequestHandler):
             status = 500
         finally:
             if self.server.verbose:
-                _log("%s %s -> %s (%.1f ms)" % (self.command, self.path.split("?")[0], status, (time.time() - started) * 1000))
+                # The whole path with its query (RDS and DDS put the job id there); never headers or bodies.
+                port = "" if self.server.service is MAIN else "[%s] " % self.server.service
+                _log("%s%s %s -> %s (%.1f ms)" % (port, self.command, self.path, status, (time.time() - started) * 1000))
 
     # control API
 
@@ -226,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _service(self, body, started):
         state = self.server.state
-        request = Request(self.command, self.path, self.headers, body)
+        request = Request(self.command, self.path, self.headers, body, self.server.routes)
         record = {"method": self.command, "path": request.path, "route": request.route, "status": None, "t": started}
         state.request_started()
         try:

@@ -44,7 +44,8 @@ class EmulatorState(object):
 
     def __init__(self, config=None):
         self._lock = threading.Lock()
-        self.base_url = None
+        self.base_url = None     # the main port's URL (IAM, control API, ELB, CFW)
+        self.service_urls = {}   # service -> the root URL of its own port
         self._baseline_config = dict(DEFAULT_CONFIG)
         self._baseline_config.update(self._check_config(config or {}))
         self.in_flight = 0
@@ -358,23 +359,24 @@ class EmulatorState(object):
         region = PROJECTS[project_id]["region"]
         substituted = self.config["catalog_placeholders"] == "substituted"
 
-        def entry(service_type, path, placeholder="$(tenant_id)s", name=None):
+        def entry(root, service_type, path, placeholder="$(tenant_id)s", name=None):
             url = path.replace("{p}", project_id if substituted else placeholder)
 
-            def endpoint(interface, root):
-                return {"id": uuid.uuid4().hex, "interface": interface, "region": region, "region_id": region, "url": root + url}
+            def endpoint(interface, host):
+                return {"id": uuid.uuid4().hex, "interface": interface, "region": region, "region_id": region, "url": host + url}
             return {"id": uuid.uuid4().hex, "type": service_type, "name": name or service_type,
-                    "endpoints": [endpoint("internal", UNUSABLE_ROOT), endpoint("public", self.base_url)]}
-        catalog = [entry("identity", "/v3", name="iam")]
+                    "endpoints": [endpoint("internal", UNUSABLE_ROOT), endpoint("public", root)]}
+        # IAM on the main port; every service on its own port, as the real cloud has a host per service.
+        catalog = [entry(self.base_url, "identity", "/v3", name="iam")]
         if self.config["catalog_elb"]:
-            catalog.append(entry("elb", "/v1.0/{p}"))
+            catalog.append(entry(self.service_urls["elb"], "elb", "/v1.0/{p}"))
         if self.config["catalog_cfw_type"] == "cfw":
-            catalog.append(entry("cfw", "/v3/{p}", "%(project_id)s"))
+            catalog.append(entry(self.service_urls["cfw"], "cfw", "/v3/{p}", "%(project_id)s"))
         elif self.config["catalog_cfw_type"] == "cfwv3":
-            catalog.append(entry("cfwv3", "/v3/{p}", "%(tenant_id)s"))
+            catalog.append(entry(self.service_urls["cfw"], "cfwv3", "/v3/{p}", "%(tenant_id)s"))
         for service in self.config["catalog_services"]:
             service_type, name, path = FAMILIES[service]["catalog"]
-            catalog.append(entry(service_type, path, name=name))
+            catalog.append(entry(self.service_urls[service], service_type, path, name=name))
         return catalog
 
     # request authentication
