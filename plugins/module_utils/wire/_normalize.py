@@ -19,7 +19,9 @@ Decisions where the contract is silent:
   Times outside years 1-9999 are ``None``. Fractions are rounded to the nearest millisecond.
 - Only the top-level body must carry a status; sub-jobs are read leniently (a sub-job without one
   is ``unknown``), and sub-jobs nested deeper than ``MAX_SUB_JOB_DEPTH`` are dropped.
-- ``progress`` is an int 0-100 from ``60``, ``"60"`` or ``"60%"``; anything else is null.
+- ``progress`` is an int 0-100 from ``60``, ``"60"`` or ``"60%"``; where a service reports a fraction (IMS
+  ``process_percent``, documented as a Double whose finished value is ``1``) a number up to 1 is a fraction
+  (``0.6`` is 60, ``1`` is 100) and one above 1 a percent. Anything else is null.
 - Long lists are kept up to ``MAX_LIST_ITEMS`` (1000) items: ``sub_jobs`` (each level) and the lists
   directly inside ``entities``. A job where a list was cut has two more keys: ``sub_jobs_total`` (how
   many sub-jobs the API listed) and ``truncated`` (each list that was cut, such as ``entities.sub_jobs``
@@ -66,6 +68,7 @@ _ISO_TIME = re.compile(
     r'\A(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?\s*'
     r'(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?(?:\s+[A-Z]{1,5})?)?\Z', re.ASCII)
 _PROGRESS = re.compile(r'\A\s*(\d{1,3})(?:\.\d+)?\s*%?\s*\Z', re.ASCII)
+_FRACTION = re.compile(r'\A\s*[01](?:\.\d+)?\s*\Z', re.ASCII)
 
 
 def job_state(status, service='elb'):
@@ -81,10 +84,18 @@ def parse_time(value):
     return None if instant is None else _format_instant(instant)
 
 
-def parse_progress(value):
-    """Percent done as an int 0-100 from 60, 60.5, '60' or '60%'; None otherwise."""
+def parse_progress(value, fraction=False):
+    """Percent done as an int 0-100 from 60, 60.5, '60' or '60%'; None otherwise.
+
+    With ``fraction`` (a service that reports 0-1, as IMS ``process_percent``), a number from 0 to 1 without a '%'
+    is a fraction: 0.6 is 60, 1 is 100. A value above 1 is still read as a percent.
+    """
     if isinstance(value, bool):
         return None
+    if fraction:
+        share = _fraction(value)
+        if share is not None:
+            return int(share * 100 + 1e-9)  # 0.29 * 100 is 28.999...: 29
     if isinstance(value, (int, float)):
         number = int(value) if isinstance(value, int) or math.isfinite(value) else None
     elif isinstance(value, str):
@@ -164,7 +175,7 @@ def _normalize(api, job, body, project_id, job_id, depth):
         'error': _job_error(api, job, body) if state == 'failed' else None,
         'entities': entities,
         'sub_jobs': sub_jobs,
-        'progress': _first_progress(job, api.progress_paths),
+        'progress': _first_progress(job, api.progress_paths, api.progress_fraction),
         'resource_ids': _resource_ids(api, job, sub_jobs),
         'raw': body,
     }
@@ -245,9 +256,21 @@ def _resource_ids(api, job, sub_jobs):
     return ids
 
 
-def _first_progress(job, paths):
+def _fraction(value):
+    """A number from 0 to 1 (int, float or its text without '%'), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = float(value) if _FRACTION.match(value) else None
+    # Compared before any conversion: a huge int would overflow float(); NaN compares false.
+    if isinstance(value, (int, float)) and 0 <= value <= 1:
+        return float(value)
+    return None
+
+
+def _first_progress(job, paths, fraction):
     for path in paths:
-        progress = parse_progress(_get(job, path))
+        progress = parse_progress(_get(job, path), fraction)
         if progress is not None:
             return progress
     return None

@@ -38,7 +38,7 @@ class JobApi:
                  wrapper=None, begin_paths=(('begin_time',),), end_paths=(('end_time',),),
                  job_type_paths=(('job_type',),), entities_path=('entities',), sub_job_paths=(),
                  error_code_paths=(('error_code',), ('code',)), error_message_paths=(('fail_reason',), ('message',)),
-                 progress_paths=(), resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
+                 progress_paths=(), progress_fraction=False, resource_id_paths=(), not_found=(), root_suffixes=(_VERSION_SUFFIX,),
                  error_shapes=(('error_code', 'error_msg'), ('code', 'message')), host=None,
                  project_root='/v1/{project_id}', create_id_paths=(('job_id',),), id_shape=None):
         self.name = name
@@ -62,6 +62,7 @@ class JobApi:
         self.error_code_paths = error_code_paths    # failure detail of a failed job
         self.error_message_paths = error_message_paths
         self.progress_paths = progress_paths        # percent done: 60, '60', '60%'
+        self.progress_fraction = progress_fraction  # whether numbers up to 1 are fractions (0.6 = 60 %)
         self.resource_id_paths = resource_id_paths  # ids of what the job made or changed
         self.not_found = not_found                  # (HTTP status, API error code or None for any) pairs
         self.root_suffixes = root_suffixes          # regexes stripped from the end of catalog/endpoint URLs
@@ -131,8 +132,9 @@ SERVICE_TABLE = dict((api.name, api) for api in (
         'ims', 'Image Management Service', ('image',), 'image', 'image create, import, export, copy', project_root='',
         sub_job_paths=(('entities', 'sub_jobs_result'),),
         resource_id_paths=(('entities', 'image_id'), ('entities', 'results', '*', 'image_id')),
-        # gopher reads process_percent; the docs do not list it.
-        progress_paths=(('process_percent',), ('entities', 'process_percent')),
+        # entities.process_percent: a Double "Job progress", 1 once finished (the IMS reference's "Querying the
+        # Progress of an Asynchronous Job"): a fraction; a value above 1 is read as a percent. gopher reads it too.
+        progress_paths=(('entities', 'process_percent'), ('process_percent',)), progress_fraction=True,
         # No code is documented for a missing job: IMG.0023 is the closest, Common.0011 the family's.
         not_found=((400, 'IMG.0023'),) + _COMMON_0011,
     ),

@@ -72,7 +72,7 @@ SHAPES = {
                 job_type=('job_type',), subs=('entities', 'sub_jobs'), progress=None, resource=('entities', 'volume_id'),
                 code=('error_code',), reason=('fail_reason',)),
     'ims': dict(wrapper=None, id=('job_id',), status=('status',), begin=('begin_time',), end=('end_time',),
-                job_type=('job_type',), subs=('entities', 'sub_jobs_result'), progress=('process_percent',),
+                job_type=('job_type',), subs=('entities', 'sub_jobs_result'), progress=('entities', 'process_percent'),
                 resource=('entities', 'image_id'), code=('error_code',), reason=('fail_reason',)),
     'bms': dict(wrapper=None, id=('job_id',), status=('status',), begin=('begin_time',), end=('end_time',),
                 job_type=('job_type',), subs=('entities', 'sub_jobs'), progress=None, resource=('entities', 'server_id'),
@@ -265,6 +265,18 @@ def test_parse_time_unreadable_or_unset(value):
 ])
 def test_parse_progress(value, expected):
     assert parse_progress(value) == expected
+
+
+@pytest.mark.parametrize('value, expected', [
+    (0, 0), (0.0, 0), (0.6, 60), ('0.6', 60), (' 0.25 ', 25), (0.29, 29), (0.999, 99), (1, 100), (1.0, 100), ('1', 100),
+    # Above 1: a percent, as without fraction.
+    (1.5, 1), (2, 2), ('40', 40), ('40%', 40), ('0.5%', 0), (100, 100), (101, None),
+    (-1, None), (True, None), (float('nan'), None), (float('inf'), None), pytest.param(10 ** 5000, None, id='10**5000'),
+    ('', None), (None, None), ('abc', None),
+])
+def test_parse_progress_as_a_fraction(value, expected):
+    """IMS process_percent: documented as a Double that is 1 once the job finished."""
+    assert parse_progress(value, fraction=True) == expected
 
 
 # --- normalize_job: the documented examples, verbatim ----------------------------------------------
@@ -946,9 +958,17 @@ def test_sub_job_depth_is_capped(service):
     ('dds', {'progress': '60%'}, 60), ('dds', {'progress': '45'}, 45), ('dds', {'progress': 45}, 45),
     ('dds', {'progress': ''}, None), ('dds', {'process': '60%'}, None),
     ('ddm', {'process': '60%'}, 60), ('ddm', {'process': ''}, None), ('ddm', {'process': '101%'}, None),
+    # IMS process_percent: a fraction (documented finished value 1), in entities or (gopher) at the top level;
+    # a value above 1 is a percent.
+    ('ims', {'entities': {'process_percent': 0.6}}, 60), ('ims', {'entities': {'process_percent': 1}}, 100),
+    ('ims', {'entities': {'process_percent': 1.0}}, 100), ('ims', {'entities': {'process_percent': 0}}, 0),
+    ('ims', {'entities': {'process_percent': 0.29}}, 29), ('ims', {'entities': {'process_percent': '0.5'}}, 50),
+    ('ims', {'entities': {'process_percent': 0.999}}, 99), ('ims', {'process_percent': 0.25}, 25),
     ('ims', {'process_percent': 40}, 40), ('ims', {'process_percent': '40'}, 40), ('ims', {'process_percent': 40.9}, 40),
+    ('ims', {'process_percent': '40%'}, 40), ('ims', {'process_percent': '1%'}, 1),
     ('ims', {'entities': {'process_percent': 70}}, 70), ('ims', {'process_percent': '', 'entities': {'process_percent': 70}}, 70),
     ('ims', {'process_percent': -1}, None), ('ims', {'process_percent': 'abc'}, None), ('ims', {'process_percent': True}, None),
+    ('ims', {'process_percent': 101}, None), ('ims', {'process_percent': float('nan')}, None),
     # Families that report no progress: a key of another family means nothing.
     ('elb', {'process': '60%'}, None), ('cfw', {'progress': 60}, None), ('ecs', {'process_percent': 60}, None),
     ('evs', {'process': '60%'}, None), ('bms', {'progress': 60}, None), ('vbs', {'process': '60%'}, None),
@@ -1229,9 +1249,10 @@ def assert_matches_family_body(job, service, obj):
         assert job['id'] == raw_id
     assert job['begin_time'] == parse_time(get(obj, shape['begin']))
     assert job['end_time'] == (parse_time(get(obj, shape['end'])) if job['finished'] else None)
-    progress = parse_progress(get(obj, shape['progress'])) if shape['progress'] else None
-    if service == 'ims' and progress is None:      # IMS: gopher's process_percent, top level or in entities
-        progress = parse_progress(get(obj, ('entities', 'process_percent')))
+    fraction = service == 'ims'  # IMS process_percent is a fraction 0-1 (a value above 1 a percent)
+    progress = parse_progress(get(obj, shape['progress']), fraction) if shape['progress'] else None
+    if service == 'ims' and progress is None:      # IMS: process_percent in entities (documented) or at the top level (gopher)
+        progress = parse_progress(get(obj, ('process_percent',)), fraction)
     assert job['progress'] == progress
     if only_string_ids(service, obj):
         assert job['resource_ids'] == expected_resource_ids(service, obj)
@@ -1327,8 +1348,9 @@ def test_parse_time_never_raises(value):
 @PROPERTY_SETTINGS
 @given(value=st.one_of(PROGRESS_VALUES, JSON_VALUES, st.floats(allow_nan=True, allow_infinity=True), st.binary(max_size=4)))
 def test_parse_progress_is_none_or_a_percentage(value):
-    result = parse_progress(value)
-    assert result is None or is_percent(result)
+    for fraction in (False, True):
+        result = parse_progress(value, fraction)
+        assert result is None or is_percent(result)
 
 
 # Every instant, with every offset and the ways the APIs write it, reads back as the same UTC millisecond.

@@ -195,12 +195,17 @@ def test_sub_job_places(service, sub_job_paths):
 
 
 @pytest.mark.parametrize('service, first_progress_path', [
-    ('rds', ('process',)), ('dds', ('progress',)), ('ddm', ('process',)), ('ims', ('process_percent',)),
+    ('rds', ('process',)), ('dds', ('progress',)), ('ddm', ('process',)), ('ims', ('entities', 'process_percent')),
     ('elb', None), ('cfw', None), ('ecs', None), ('evs', None), ('bms', None), ('vbs', None), ('cce', None),
 ])
 def test_progress_places(service, first_progress_path):
     paths = job_api(service).progress_paths
     assert (paths[0] if paths else None) == first_progress_path
+
+
+def test_only_ims_reports_progress_as_a_fraction():
+    # IMS process_percent is a Double, 1 once finished (job-apis.md); the others send '60%'-style percents.
+    assert [service for service in SERVICES if job_api(service).progress_fraction] == ['ims']
 
 
 # --- "no such job" ---------------------------------------------------------------------------------
