@@ -18,7 +18,9 @@ CFW_CODE_JOB_NOT_FOUND = "CFW.00200005"
 FAMILY_SERVICES = ("ecs", "evs", "ims", "bms", "vbs", "cce", "rds", "dds", "ddm")
 # Key orders of the v1 job body (ELB-shaped), as the documents' examples list them.
 _ELB_KEYS = ("status", "entities", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason")
-_ECS_KEYS = ("status", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason", "entities")
+# ECS and BMS also document top-level "message" and "code" (sent by the emulator on failure only).
+_ECS_KEYS = ("status", "job_id", "job_type", "begin_time", "end_time", "error_code", "fail_reason", "entities", "message",
+             "code")
 _IMS_KEYS = ("job_id", "job_type", "status", "begin_time", "end_time", "error_code", "fail_reason", "entities")
 
 # Everything the emulator knows about each job family, from api/job-apis.md (the truth for these facts).
@@ -31,13 +33,21 @@ _IMS_KEYS = ("job_id", "job_type", "status", "begin_time", "end_time", "error_co
 #   statuses         (initial or None, running, success, failure)
 #   id_style         new job ids: "hex" (32 hex digits) or "uuid"
 #   time_format      default time_format; end_time_pending: what the end time holds while a job runs
-#   job_type         default job_type (CCE spec.type, RDS/DDS/DDM name); sub_job_type: the sub-jobs' default (None: the parent's)
+#   job_type         default job_type (CCE spec.type, RDS/DDS/DDM name); sub_job_type: the sub-jobs' default (None: the
+#                    parent's; a tuple: taken in turn, as CCE's sub-jobs each have their own type)
 #   sub_jobs_at      where sub-jobs live: "top" (sub_jobs), "entities" (entities.sub_jobs), "entities_total" (plus
 #                    entities.sub_jobs_total), "entities_result" (entities.sub_jobs_result + sub_jobs_list), "cce"
 #                    (spec.subJobs), "hidden" (accepted, not shown: CFW as before), None (refused)
 #   sub_jobs_empty   default rendering of an empty sub-job list (SUB_JOBS_EMPTY)
 #   resource         v1: the entities key of the resource id; resource_default: which jobs get a generated one,
-#                    "leaf" (jobs without sub-jobs), "top" (the top-level job) or None
+#                    "leaf" (jobs without sub-jobs), "top" (the top-level job), "all" or None
+#   entity_defaults  (key, kind) of documented entities (CCE: spec keys) a job gets unless given: kind "uuid", "name"
+#                    (<service>-<4 id digits>) or "server" ({"serverID": uuid}); entity_defaults_for says which
+#                    jobs: "resource" (those with a resource id) or "top"
+#   failure_fields   v1: the body's documented top-level "message" and "code", on failure (ECS, BMS)
+#   sub_job_failure  v1: the entities key of a failed sub-job's reason (ECS errorcode_message)
+#   progress         v1: the entities key of the progress fraction 0-1 (IMS process_percent); task_key: the entities
+#                    key of the current task's name, "" once finished (IMS current_task)
 #   instance_suffix  task family: generated instance ids are 32 hex digits plus this (as the documents' examples)
 #   failure          default (error_code, fail_reason) of a failing job; where a family has no code the code is unused
 #   not_found        (HTTP status, code, message) of a missing job; error_shape: how errors are written (_ERROR_SHAPES)
@@ -73,6 +83,7 @@ FAMILIES = collections.OrderedDict([
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null",  # the documents do not say what end_time holds while running
         "job_type": "createServer", "sub_job_type": "createSingleServer", "keys": _ECS_KEYS,
+        "failure_fields": True, "sub_job_failure": "errorcode_message",
         "sub_jobs_at": "entities_total", "sub_jobs_empty": "absent", "resource": "server_id", "resource_default": "leaf",
         "failure": ("Ecs.0013", "Insufficient EIP quota."),  # code chosen by the emulator
         "not_found": (400, "Common.0011", "Failed to query system tasks. (Invalid job ID.)"), "error_shape": "nested",
@@ -97,7 +108,11 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("IMG.0001", "The request body must have a non-empty name."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null", "job_type": "imsCreateImageByInstance", "sub_job_type": None, "keys": _IMS_KEYS,
-        "progress": "process_percent",  # entities.process_percent: read by gopher only, undocumented (inferred)
+        # entities.process_percent (a Double, 1 once finished) and current_task ("" once finished), as the IMS
+        # reference's "Querying the Progress of an Asynchronous Job" documents them; the running task's name is the
+        # emulator's choice (the job type). image_name beside image_id as in every documented example.
+        "progress": "process_percent", "task_key": "current_task",
+        "entity_defaults": (("image_name", "name"),), "entity_defaults_for": "resource",
         "sub_jobs_at": "entities_result", "sub_jobs_empty": "absent", "resource": "image_id", "resource_default": "leaf",
         "failure": ("IMG.0012", "Failed to create the image."),  # code chosen by the emulator
         # No code is documented for a missing job: IMG.0023 is the closest (inferred).
@@ -109,7 +124,7 @@ FAMILIES = collections.OrderedDict([
         "bad_request": ("BMS.0001", "The request body must be {\"server\": {\"name\": ...}}."),
         "statuses": ("INIT", "RUNNING", "SUCCESS", "FAIL"), "id_style": "hex", "time_format": "iso_fraction",
         "end_time_pending": "null", "job_type": "baremetalBatchCreate", "sub_job_type": "baremetalSingleCreate",
-        "keys": _ECS_KEYS,
+        "keys": _ECS_KEYS, "failure_fields": True,
         # entities.sub_jobs_total is 0 when there are none: the empty list is shown by default.
         "sub_jobs_at": "entities_total", "sub_jobs_empty": "list", "resource": "server_id", "resource_default": "leaf",
         "failure": ("BMS.0017", "EIP quota"),
@@ -125,6 +140,8 @@ FAMILIES = collections.OrderedDict([
         "end_time_pending": "null", "job_type": "bksCreateBackup", "sub_job_type": None, "keys": _ELB_KEYS,
         # Top-level sub_jobs; the documented example has none and no "sub_jobs" key (sub_jobs_empty shows the others).
         "sub_jobs_at": "top", "sub_jobs_empty": "absent", "resource": "backup_id", "resource_default": "leaf",
+        # The documented example's entities: backup_id, volume_id, snapshot_id.
+        "entity_defaults": (("volume_id", "uuid"), ("snapshot_id", "uuid")), "entity_defaults_for": "resource",
         "failure": ("VBS.0005", "Failed to create the backup."),  # code chosen by the emulator
         # Lower-case "common.0011" as documented; the HTTP status is not documented (400 inferred).
         "not_found": (400, "common.0011", "Failed to query the task."), "error_shape": "nested",
@@ -134,8 +151,10 @@ FAMILIES = collections.OrderedDict([
         "routes": (("POST", "/api/v3/projects/{p}/clusters", "cce_create"),
                    ("DELETE", "/api/v3/projects/{p}/clusters/{rid}", "cce_delete")),
         "statuses": ("Initializing", "Running", "Success", "Failed"), "id_style": "uuid", "time_format": "go_utc",
-        "end_time_pending": "null", "job_type": "CreateCluster", "sub_job_type": None,
-        "sub_jobs_at": "cce", "sub_jobs_empty": "absent", "resource": "resourceID", "resource_default": "top",
+        "end_time_pending": "null", "job_type": "CreateCluster", "sub_job_type": ("InstallMaster", "CreatePSMCert"),
+        # As the documented example: spec.resourceName and extendParam on the job, a resourceID on each sub-job.
+        "sub_jobs_at": "cce", "sub_jobs_empty": "absent", "resource": "resourceID", "resource_default": "all",
+        "entity_defaults": (("resourceName", "name"), ("extendParam", "server")), "entity_defaults_for": "top",
         "failure": (None, "Failed to create the cluster: insufficient quota."),  # status.reason only, no code
         # The documented answer for any missing resource; for a job it is inferred.
         "not_found": (404, "CCE.01404001", "Resource not found."), "error_shape": "cce",

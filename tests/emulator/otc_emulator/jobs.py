@@ -40,13 +40,14 @@ class Job(object):
         self.begin_mono = begin_mono
         self.begin_wall = begin_wall
         self.created_wall = created_wall
+        self.top = top
         self.job_type = spec.get("job_type", defaults["job_type"])
-        self.entities = spec.get("entities") or {}
         self.time_format = defaults["time_format"]
         self.sub_jobs_empty = defaults["sub_jobs_empty"]
         self.end_time_pending = defaults["end_time_pending"]
         self.duration = spec["duration"] if "duration" in spec else defaults["duration"]
         self.resource_id = self._resource_id(spec, top)
+        self.entities = dict(self._default_entities(top), **(spec.get("entities") or {}))
         self.instance = None
         if family["shape"] == "task":
             self.instance = collections.OrderedDict([("id", self.resource_id), ("name", "%s-%s" % (service, job_id[:4]))])
@@ -55,11 +56,11 @@ class Job(object):
         # CCE sub-jobs belong to their parent's cluster.
         self.cluster_uid = defaults.get("cluster_uid") or self.resource_id
         # The family's default rendering of "no sub-jobs" is for the top-level job; an explicit one applies to all.
-        sub_defaults = dict(defaults, duration=self.duration, job_type=family["sub_job_type"] or self.job_type,
-                            cluster_uid=self.cluster_uid, sub_jobs_empty=defaults["sub_jobs_empty_nested"])
-        self.sub_jobs = [Job(sub.get("job_id") or new_job_id(service), service, project_id, sub,
-                              begin_mono, begin_wall, created_wall, sub_defaults, top=False)
-                         for sub in spec.get("sub_jobs") or []]
+        sub_defaults = dict(defaults, duration=self.duration, cluster_uid=self.cluster_uid,
+                            sub_jobs_empty=defaults["sub_jobs_empty_nested"])
+        self.sub_jobs = [Job(sub.get("job_id") or new_job_id(service), service, project_id, sub, begin_mono, begin_wall,
+                             created_wall, dict(sub_defaults, job_type=self._sub_job_type(index)), top=False)
+                         for index, sub in enumerate(spec.get("sub_jobs") or [])]
         # A parent whose outcome is not given fails like its first failing sub-job, as real jobs do.
         failed_sub = next((sub for sub in self.sub_jobs if sub.outcome == "fail"), None)
         self.outcome = spec.get("outcome") or ("fail" if failed_sub else "success")
@@ -79,9 +80,26 @@ class Job(object):
         if "resource_id" in spec:
             return spec["resource_id"]
         default = self.family["resource_default"]
-        if (default == "leaf" and not spec.get("sub_jobs")) or (default == "top" and top):
+        if (default == "leaf" and not spec.get("sub_jobs")) or (default == "top" and top) or default == "all":
             return new_resource_id(self.service)
         return None
+
+    def _default_entities(self, top):
+        """The documented entities (CCE: spec keys) the family's jobs carry besides their resource id."""
+        family = self.family
+        wanted = family.get("entity_defaults_for")
+        if not (wanted == "top" and top or wanted == "resource" and self.resource_id is not None):
+            return {}
+        values = {"uuid": lambda: str(uuid.uuid4()), "name": lambda: "%s-%s" % (self.service, self.job_id[:4]),
+                  "server": lambda: {"serverID": str(uuid.uuid4())}}
+        return collections.OrderedDict((key, values[kind]()) for key, kind in family["entity_defaults"])
+
+    def _sub_job_type(self, index):
+        """The default type of the sub-job at ``index``: the family's (in turn, when it has several) or the parent's."""
+        types = self.family["sub_job_type"]
+        if isinstance(types, tuple):
+            return types[index % len(types)]
+        return types or self.job_type
 
     def _default_phases(self):
         initial, running, success, failure = self.family["statuses"]
@@ -178,6 +196,8 @@ class Job(object):
             "error_code": self.error_code if succeeded is False else None,
             "fail_reason": self.fail_reason if succeeded is False else None,
         }
+        if self.family.get("failure_fields") and self.top and succeeded is False:
+            values.update(message=self.fail_reason, code=self.error_code)
         self._put_end_time(values, "end_time", end_wall, now)
         body = collections.OrderedDict((key, values[key]) for key in self.family["keys"] if key in values)
         if self.family["sub_jobs_at"] == "top":
@@ -192,8 +212,12 @@ class Job(object):
         if self.resource_id is not None:
             entities[family["resource"]] = self.resource_id
         entities.update(self.entities)
-        if family.get("progress") and succeeded is None:
-            entities[family["progress"]] = float(self._percent(now))  # IMS process_percent (inferred: gopher only)
+        if family.get("sub_job_failure") and not self.top and succeeded is False:
+            entities[family["sub_job_failure"]] = self.fail_reason
+        if family.get("progress"):
+            # A fraction 0-1 (IMS documents 1 for a finished job), and the task under way ("" once finished).
+            entities[family["progress"]] = round(self._percent(now) / 100.0, 2) if succeeded is None else 1
+            entities[family["task_key"]] = self.job_type if succeeded is None else ""
         where = family["sub_jobs_at"]
         if where == "entities":
             self._put_sub_jobs(entities, "sub_jobs", now)

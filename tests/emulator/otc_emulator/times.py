@@ -21,7 +21,9 @@ def format_time(epoch, time_format):
         if nanos >= 1000000000:
             seconds, nanos = seconds + 1, nanos - 1000000000
         utc = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
-        return utc.strftime("%Y-%m-%d %H:%M:%S.") + "%09d +0000 UTC" % nanos
+        # Go prints the fraction without trailing zeros, and none at all for whole seconds (".999999999" layout).
+        fraction = ("%09d" % nanos).rstrip("0")
+        return utc.strftime("%Y-%m-%d %H:%M:%S") + ("." + fraction if fraction else "") + " +0000 UTC"
     millis = int(round(epoch * 1000))
     if time_format == "ms":
         return millis
