@@ -94,7 +94,7 @@ _ensure_venv_at() {
 # .venv: the newest supported ansible-core on its Python, with runtime + dev requirements.
 ensure_venv() {
     _ensure_venv_at "$VENV" "$NEWEST_PYTHON" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/tests/integration/requirements.txt" \
-        "$REPO_ROOT/requirements-dev.txt"
+        "$REPO_ROOT/tests/emulator/requirements.txt" "$REPO_ROOT/requirements-dev.txt"
 }
 
 # .venv-core-CORE: ansible-core CORE.* on its matrix Python with what the integration tests need;
