@@ -203,7 +203,8 @@ FAMILIES = collections.OrderedDict([
         "sub_jobs_at": None, "sub_jobs_empty": "absent", "resource": "instance.id", "resource_default": "top",
         "instance_suffix": "in09",
         "failure": (None, None),
-        # A missing job is not documented: DBS.300120 is the closest (inferred).
+        # A missing job is not documented: DBS.300120 ("Failed to obtain task information.", 400) is the closest
+        # code (inferred), in DDM's documented error body {errCode, externalMessage} (abnormal_request_results).
         "not_found": (400, "DBS.300120", "Failed to obtain task information."), "error_shape": "ddm",
     }),
 ])
