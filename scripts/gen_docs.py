@@ -163,7 +163,8 @@ def job_return(table, indent):
     sub_job_keys = ', '.join('C(%s)' % _dotted(path) for path in _unique(
         path for api in table.values() for path in api.sub_job_paths))
     progress = '; '.join('%s %s' % (_names(members), places) for places, members in _grouped(
-        table, lambda api: ' or '.join('C(%s)' % _dotted(path) for path in api.progress_paths)) if places)
+        table, lambda api: ' or '.join('C(%s)' % _dotted(path) for path in api.progress_paths)
+        + (', a fraction 0-1 read as percent' if api.progress_fraction else '')) if places)
     kinds = '; '.join('the %s for %s' % (kind, _names(members))
                       for kind, members in _grouped(table, lambda api: api.resource) if kind)
     message_only = _names([api for api in table.values() if not api.error_code_paths and api.error_message_paths])

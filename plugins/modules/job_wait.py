@@ -365,8 +365,8 @@ job:
         type: list
         elements: dict
       progress:
-        description: Percent done where the API reports it (ims C(entities.process_percent), a fraction 0-1 read as
-          percent, or C(process_percent); rds and ddm C(process); dds C(progress)), else null.
+        description: Percent done where the API reports it (ims C(entities.process_percent) or C(process_percent), a
+          fraction 0-1 read as percent; rds and ddm C(process); dds C(progress)), else null.
         type: int
         sample: 60
       resource_ids:
