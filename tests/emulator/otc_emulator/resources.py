@@ -163,7 +163,7 @@ def _create_ddm(payload):
 
 
 CREATORS = {"cfw": _create_cfw, "ecs": _create_ecs, "evs": _create_evs, "ims": _create_ims, "bms": _create_bms,
-             "vbs": _create_vbs, "cce": _create_cce, "rds": _create_rds, "dds": _create_dds, "ddm": _create_ddm}
+            "vbs": _create_vbs, "cce": _create_cce, "rds": _create_rds, "dds": _create_dds, "ddm": _create_ddm}
 
 
 def _cce_deleted(job_id, cluster_id):

@@ -85,4 +85,3 @@ class Request(object):
     def attributes(self):
         """What a fault's match is compared with."""
         return {"service": self.service, "route": self.route, "job_id": self.job_id, "method": self.method, "project_id": self.project_id}
-

@@ -15,11 +15,9 @@ class ControlError(ValueError):
         self.status = status
 
 
-
-
 JOB_KEYS = {"service", "project_id", "job_id", "duration", "outcome", "error_code", "fail_reason", "job_type", "entities",
-             "sub_jobs", "sub_jobs_empty", "time_format", "appear_after", "statuses", "end_time_pending", "resource_id",
-             "instance"}
+            "sub_jobs", "sub_jobs_empty", "time_format", "appear_after", "statuses", "end_time_pending", "resource_id",
+            "instance"}
 _SUB_JOB_KEYS = {"job_id", "duration", "outcome", "error_code", "fail_reason", "job_type", "entities", "sub_jobs", "statuses",
                  "resource_id"}
 

@@ -317,7 +317,7 @@ class EmulatorState(object):
                 raise TypeError("object expected")
         except (KeyError, TypeError):
             return iam_error(400, "The request body must be a password authentication with a project scope: "
-                                   "auth.identity.password.user and auth.scope.project are required.")
+                                  "auth.identity.password.user and auth.scope.project are required.")
         if "id" in user:
             known_user = user["id"] == USER_ID
         elif "name" in user and isinstance(user.get("domain"), dict):
