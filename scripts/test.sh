@@ -30,7 +30,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # (integration_X.Y for each older release of CORE_MATRIX, newest first)
 STAGES=(sanity units emulator integration)
 for row in "${CORE_MATRIX[@]:1}"; do STAGES+=("integration_${row%% *}"); done
-STAGES+=(ansible_lint changelog_lint docs_lint build_install bench_smoke)
+STAGES+=(ansible_lint changelog_lint docs_lint build_install bench_smoke home_untouched)
 
 # --------------------------------------------------------------------------- setup
 
@@ -60,8 +60,11 @@ prepare() {
     copy_collection "$WORK/collections"
     COLLECTION="$WORK/collections/ansible_collections/otc/jobs"
     log "Collection copied to $COLLECTION ($(find "$COLLECTION" -type f | wc -l) files)"
-    # b: seed ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable)
-    "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
+    # b: seed ansible-test's ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable),
+    # in the home ansible-test runs with (inside the checkout)
+    TEST_HOME="$(ansible_test_home)"
+    HOME="$TEST_HOME" "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
+    touch "$WORK/started"
     # real interpreters for ansible-test (no pyenv shims)
     PYDIR="$WORK/pythons"
     PY_VERSIONS="$(real_python_dir "$PYDIR")"
@@ -75,7 +78,7 @@ ansible_test() {
         cd "$COLLECTION"
         unset PYENV_VERSION
         set -x
-        PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
+        HOME="$TEST_HOME" PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
     )
 }
 
@@ -261,6 +264,18 @@ stage_bench_smoke() {
         grep -qF "$metric" "$table" || die "bench: the table lacks '$metric'"
     done
     log "bench smoke: table with $row_count rows ($(grep -c '| met |$' "$table") met, $(grep -c 'MISSED' "$table") missed; timings not checked)"
+}
+
+# nothing was written outside the checkout: no file in the user's ~/.ansible, ~/.cache, ~/.local or
+# ~/.config is newer than this run's start (the checkout itself may live there)
+stage_home_untouched() {
+    local dir written=""
+    for dir in .ansible .cache .local .config; do
+        [ -d "$REAL_HOME/$dir" ] || continue
+        written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | head -n 20)"
+    done
+    [ -z "$written" ] || die "the test run wrote outside the checkout: $written"
+    log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config}"
 }
 
 # --------------------------------------------------------------------------- driver
