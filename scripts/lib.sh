@@ -31,7 +31,8 @@ CACHE_DIR="$REPO_ROOT/.cache"
 REAL_HOME="${REAL_HOME:-$HOME}"
 PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || printf '%s' "$HOME/.pyenv")}"
 export REAL_HOME PYENV_ROOT
-export ANSIBLE_HOME="$CACHE_DIR/ansible" PIP_CACHE_DIR="$CACHE_DIR/pip" XDG_CACHE_HOME="$CACHE_DIR/xdg"
+export ANSIBLE_HOME="$CACHE_DIR/ansible" PIP_CACHE_DIR="$CACHE_DIR/pip"
+export XDG_CACHE_HOME="$CACHE_DIR/xdg/cache" XDG_DATA_HOME="$CACHE_DIR/xdg/data" XDG_STATE_HOME="$CACHE_DIR/xdg/state"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -263,7 +263,7 @@ stage_home_untouched() {
     local dir written=""
     for dir in .ansible .cache .local .config; do
         [ -d "$REAL_HOME/$dir" ] || continue
-        written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | head -n 20)"
+        written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | sed -n "1,20p")"
     done
     [ -z "$written" ] || die "the test run wrote outside the checkout: $written"
     log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config}"
