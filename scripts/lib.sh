@@ -12,7 +12,7 @@
 #   path_without_shims          $PATH less pyenv shim directories
 #   start_emulator STATEDIR     start tests/emulator/otc_emulator.py, set EMULATOR_URL and EMULATOR_PID
 #   stop_emulator               stop it again (idempotent)
-#   ansible_test_home           .cache/ansible-test-home: the HOME ansible-test runs with (the user's pip config copied in)
+#   tool_home                   .cache/home: the HOME of ansible-test and nox (the user's pip config copied in)
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 VENV="${VENV:-$REPO_ROOT/.venv}"
@@ -25,8 +25,9 @@ NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
 
 # Nothing the scripts run writes outside the checkout (and the temporary folders they remove):
 # ansible's home (~/.ansible: local temp, galaxy cache), pip's and other tools' caches live in .cache/.
-# ansible-test keeps its venvs and pip bootstrap under ~/.ansible/test and passes only HOME on to
-# what it runs, so it gets a home of its own there (ansible_test_home). pyenv is found first.
+# ansible-test (venvs and pip bootstrap under ~/.ansible/test; it passes only HOME on to what it runs)
+# and the antsibull-nox sessions (logs and tool state in ~) run with a home of their own there
+# (tool_home). pyenv is found first.
 CACHE_DIR="$REPO_ROOT/.cache"
 REAL_HOME="${REAL_HOME:-$HOME}"
 PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || printf '%s' "$HOME/.pyenv")}"
@@ -254,10 +255,11 @@ stop_emulator() {
     fi
 }
 
-# The HOME for ansible-test: inside the checkout, with copies of the user's pip configuration so the
-# venvs ansible-test fills use the same indexes (it does not pass PIP_* or XDG_* variables on). Prints it.
-ansible_test_home() {
-    local home="$CACHE_DIR/ansible-test-home" conf
+# The HOME for tools that write into it whatever the environment says (ansible-test, nox sessions):
+# inside the checkout, with copies of the user's pip configuration so the venvs they fill use the same
+# indexes (ansible-test does not pass PIP_* or XDG_* variables on). Prints it.
+tool_home() {
+    local home="$CACHE_DIR/home" conf
     mkdir -p "$home"
     for conf in ".pip/pip.conf" ".config/pip/pip.conf"; do
         if [ -f "$REAL_HOME/$conf" ]; then

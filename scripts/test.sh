@@ -62,7 +62,7 @@ prepare() {
     log "Collection copied to $COLLECTION ($(find "$COLLECTION" -type f | wc -l) files)"
     # b: seed ansible-test's ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable),
     # in the home ansible-test runs with (inside the checkout)
-    TEST_HOME="$(ansible_test_home)"
+    TEST_HOME="$(tool_home)"
     HOME="$TEST_HOME" "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
     touch "$WORK/started"
     # real interpreters for ansible-test (no pyenv shims)
@@ -147,7 +147,7 @@ done
 # plugin's and role's docs, extra checks (no unwanted files, no trailing whitespace), build and
 # galaxy-importer, ansible-lint (production profile, .ansible-lint). Session venvs are kept in .cache/nox.
 stage_nox() {
-    (cd "$COLLECTION" && "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes \
+    (cd "$COLLECTION" && HOME="$TEST_HOME" "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes \
         -e docs-check extra-checks build-import-check ansible-lint)
 }
 
@@ -258,15 +258,16 @@ stage_bench_smoke() {
 }
 
 # nothing was written outside the checkout: no file in the user's ~/.ansible, ~/.cache, ~/.local or
-# ~/.config is newer than this run's start (the checkout itself may live there)
+# ~/.config, and no file directly in ~, is newer than this run's start (the checkout itself may live there)
 stage_home_untouched() {
-    local dir written=""
+    local dir written
+    written="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -type f -newer "$WORK/started" -print 2>/dev/null)"
     for dir in .ansible .cache .local .config; do
         [ -d "$REAL_HOME/$dir" ] || continue
         written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | sed -n "1,20p")"
     done
     [ -z "$written" ] || die "the test run wrote outside the checkout: $written"
-    log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config}"
+    log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config} nor directly in $REAL_HOME"
 }
 
 # --------------------------------------------------------------------------- driver
