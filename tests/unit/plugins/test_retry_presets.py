@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) otc.jobs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A retry change is one file: ``module_utils/net/_retry.py`` (DEVELOPMENT.md, "Three everyday changes").
+
+No other module builds a ``RetryPolicy`` or a ``RetryPreset`` or keeps its own list of transient statuses;
+each names a preset. Which file uses which preset is listed in DEVELOPMENT.md, and the list must match.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ast
+import os
+import re
+
+import pytest
+
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net import _retry
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+PLUGINS = os.path.join(ROOT, 'plugins')
+MODULE_UTILS = os.path.join(PLUGINS, 'module_utils')
+RETRY = os.path.join('module_utils', 'net', '_retry.py')
+RETRY_MODULE = 'ansible_collections.otc.jobs.plugins.module_utils.net._retry'
+PRESETS = dict((name, value) for name, value in vars(_retry).items() if isinstance(value, _retry.RetryPreset))
+# Only _retry may spell these out.
+RETRY_OWN = frozenset(('RetryPolicy', 'RetryPreset', 'TRANSIENT_STATUSES'))
+
+
+def _python_files():
+    for root, _dirs, files in os.walk(PLUGINS):
+        for name in files:
+            if name.endswith('.py'):
+                yield os.path.relpath(os.path.join(root, name), PLUGINS)
+
+
+def _tree(relpath):
+    with open(os.path.join(PLUGINS, relpath)) as source:
+        return ast.parse(source.read(), relpath)
+
+
+def _imported_from_retry(tree):
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == RETRY_MODULE:
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize('relpath', sorted(path for path in _python_files() if path != RETRY))
+def test_no_retry_policy_is_built_outside_the_retry_module(relpath):
+    tree = _tree(relpath)
+    used = sorted(set(_imported_from_retry(tree)) & RETRY_OWN)
+    built = sorted('line %d' % node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and (getattr(node.func, 'id', None) or getattr(node.func, 'attr', None)) in RETRY_OWN)
+    assert not used and not built, '%s builds its own retry policy or transient list (%s); name a preset of net/_retry.py' % (
+        relpath, ', '.join(used + built))
+
+
+def _preset_users_in_code():
+    users = dict((name, set()) for name in PRESETS)
+    for relpath in _python_files():
+        for name in _imported_from_retry(_tree(relpath)) & set(PRESETS):
+            users[name].add(os.path.relpath(os.path.join(PLUGINS, relpath), MODULE_UTILS).replace(os.sep, '/'))
+    return users
+
+
+def _preset_users_in_development_md():
+    with open(os.path.join(ROOT, 'DEVELOPMENT.md')) as handle:
+        text = handle.read()
+    trace = text[text.index('- **A retry change**'):]
+    trace = trace[:trace.index('\n\n')]
+    users = {}
+    for name, files in re.findall(r'^\s+- `([A-Z_]+)`[^:]*: (.+)$', trace, re.MULTILINE):
+        users[name] = set(re.findall(r'`([a-z_/]+\.py)`', files))
+    return users
+
+
+def test_development_md_lists_every_preset_with_the_files_that_use_it():
+    assert _preset_users_in_development_md() == _preset_users_in_code()
+
+
+def test_every_preset_is_used():
+    assert all(_preset_users_in_code().values())
+
+
+def test_presets_make_their_policies():
+    clock_free = dict((name, preset.policy(deadline=10.0)) for name, preset in PRESETS.items())
+    assert clock_free['JOB_READ'].max_attempts == 4 and clock_free['JOB_READ'].retry_rate_limited
+    assert clock_free['JOB_WAIT_POLL'].max_attempts is None and clock_free['JOB_WAIT_POLL'].cap_retry_after
+    assert not clock_free['JOB_WAIT_POLL'].retry_rate_limited
+    assert clock_free['IAM_REQUEST'].max_attempts == 3
+    assert clock_free['MUTATING_REQUEST'].max_attempts == 4
+    with pytest.raises(ValueError):
+        _retry.JOB_WAIT_POLL.policy()   # retried until a deadline, so it needs one
+
+
+@pytest.mark.parametrize('status, transient', [(429, True), (500, True), (502, True), (503, True), (504, True),
+                                               (400, False), (401, False), (404, False), (501, False), (200, False)])
+def test_transient_statuses(status, transient):
+    assert _retry.is_transient_status(status) is transient
+
+
+def test_a_transient_error_is_what_the_retry_layer_repeats():
+    answers = [TransientError('HTTP 503', status_code=503), 'ok']
+
+    def call():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    assert _retry.JOB_READ.policy(clock=FakeClock()).call(call) == 'ok'
