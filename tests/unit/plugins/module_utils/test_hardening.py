@@ -290,12 +290,12 @@ class Forever:
 
 
 def test_a_wait_stops_within_seconds_once_its_parent_changes():
-    parents = [100]
-    began = time.monotonic()
-    watch = ParentWatch(getppid=lambda: parents[0] if time.monotonic() - began < 1 else 1)
+    clock = FakeClock()
+    began = clock.now()
+    watch = ParentWatch(getppid=lambda: 100 if clock.now() - began < 1 else 1)
     with pytest.raises(CallerGone) as caught:
-        JobWaiter(Forever(), timeout=60, sleep=1, max_sleep=10, parent=watch).wait(['j1'])
-    assert time.monotonic() - began < 4
+        JobWaiter(Forever(), timeout=60, sleep=1, max_sleep=10, parent=watch, clock=clock).wait(['j1'])
+    assert 1 <= clock.now() - began <= 1 + JobWaiter.PARENT_CHECK
     assert 'the process that started the wait (pid 100) is gone' in caught.value.message
 
 
