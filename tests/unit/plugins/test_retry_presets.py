@@ -17,8 +17,6 @@ import re
 
 import pytest
 
-from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net import _retry
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
@@ -86,31 +84,3 @@ def test_development_md_lists_every_preset_with_the_files_that_use_it():
 
 def test_every_preset_is_used():
     assert all(_preset_users_in_code().values())
-
-
-def test_presets_make_their_policies():
-    clock_free = dict((name, preset.policy(deadline=10.0)) for name, preset in PRESETS.items())
-    assert clock_free['JOB_READ'].max_attempts == 4 and clock_free['JOB_READ'].retry_rate_limited
-    assert clock_free['JOB_WAIT_POLL'].max_attempts is None and clock_free['JOB_WAIT_POLL'].cap_retry_after
-    assert not clock_free['JOB_WAIT_POLL'].retry_rate_limited
-    assert clock_free['IAM_REQUEST'].max_attempts == 3
-    assert clock_free['MUTATING_REQUEST'].max_attempts == 4
-    with pytest.raises(ValueError):
-        _retry.JOB_WAIT_POLL.policy()   # retried until a deadline, so it needs one
-
-
-@pytest.mark.parametrize('status, transient', [(429, True), (500, True), (502, True), (503, True), (504, True),
-                                               (400, False), (401, False), (404, False), (501, False), (200, False)])
-def test_transient_statuses(status, transient):
-    assert _retry.is_transient_status(status) is transient
-
-
-def test_a_transient_error_is_what_the_retry_layer_repeats():
-    answers = [TransientError('HTTP 503', status_code=503), 'ok']
-
-    def call():
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-    assert _retry.JOB_READ.policy(clock=FakeClock()).call(call) == 'ok'

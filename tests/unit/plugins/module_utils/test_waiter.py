@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The polling engine, the retry layer and the concurrency window, with scripted in-memory job clients.
+"""The polling engine, with scripted in-memory job clients (the retry layer: test_retry.py; the window: test_concurrency.py).
 
 Everything runs on ``FakeClock``: a request's latency is a sleep on it, the wait's pool runs each poll
 in turn, and every instant asserted is exact, so no test here depends on how fast the machine is.
@@ -18,9 +18,6 @@ import pytest
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError, WaitTimeout
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import Backoff, RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import (
-    RATE_LIMITED, TIMED_OUT, UNAVAILABLE, Concurrency, congestion_kind)
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import describe_failed_job, failure_message
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter, ParentWatch, PollSchedule, format_duration
 
@@ -242,80 +239,6 @@ class TestWaiter:
         assert describe_failed_job(job('x', 'FAIL', 'failed')) == 'elb job x failed: no reason given (job_type createELB)'
 
 
-class TestRetryPolicy:
-    def test_backoff_is_full_jitter_and_capped(self):
-        backoff = Backoff(base=1, cap=4, rng=random.Random(5))
-        delays = [backoff.delay(10) for _attempt in range(200)]
-        assert 0 <= min(delays) < 1 and 3 < max(delays) <= 4
-
-    def test_gives_up_after_max_attempts(self):
-        calls = []
-
-        def failing():
-            calls.append(1)
-            raise TransientError('boom')
-        clock = FakeClock()
-        with pytest.raises(TransientError):
-            RetryPolicy(max_attempts=3, clock=clock).call(failing)
-        assert len(calls) == 3 and len(clock.sleeps) == 2
-
-    @staticmethod
-    def rate_limited_then_ok(retry_after):
-        answers = [TransientError('429', status_code=429, retry_after=retry_after), 'ok']
-
-        def call():
-            answer = answers.pop(0)
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        return call
-
-    def test_retry_after_beyond_the_deadline_ends_at_once_saying_so(self):
-        clock = FakeClock(start=100.0)
-        policy = RetryPolicy(deadline=103.0, clock=clock)
-        with pytest.raises(TransientError) as caught:
-            policy.call(self.rate_limited_then_ok(1000))
-        assert clock.sleeps == []
-        assert caught.value.message == '429; the API asked to retry after 1000 s, more than the 3 s left'
-
-    def test_retry_after_is_clamped_to_the_deadline_when_capping(self):
-        clock = FakeClock(start=100.0)
-        policy = RetryPolicy(deadline=103.0, clock=clock, cap_retry_after=True)
-        assert policy.call(self.rate_limited_then_ok(7)) == 'ok'
-        assert clock.sleeps == [3.0] and clock.now() == 103.0
-
-    def test_rate_limits_can_be_handed_back(self):
-        clock = FakeClock()
-        policy = RetryPolicy(max_attempts=5, clock=clock, retry_rate_limited=False)
-        with pytest.raises(TransientError):
-            policy.call(self.rate_limited_then_ok(1))
-        assert clock.sleeps == []
-
-    def test_a_request_out_of_time_is_not_retried(self):
-        calls = []
-
-        def late():
-            calls.append(1)
-            raise TransientError('too slow', deadline_passed=True)
-        with pytest.raises(TransientError):
-            RetryPolicy(max_attempts=5, clock=FakeClock()).call(late)
-        assert len(calls) == 1
-
-    def test_retry_after_honoured_when_time_allows(self):
-        clock = FakeClock()
-        policy = RetryPolicy(max_attempts=3, backoff=Backoff(base=0.01, cap=0.01), clock=clock)
-        assert policy.call(self.rate_limited_then_ok(2)) == 'ok'
-        assert clock.sleeps == [2]
-
-    def test_non_transient_errors_pass_through(self):
-        def forbidden():
-            raise ApiError('HTTP 403', status_code=403)
-        clock = FakeClock()
-        with pytest.raises(ApiError):
-            RetryPolicy(max_attempts=5, clock=clock).call(forbidden)
-        assert clock.sleeps == []
-
-
 class OrderClient(ScriptedClient):
     """A ScriptedClient that records the order of its polls."""
 
@@ -362,91 +285,6 @@ class TestWhereThePollsGo:
         times = client.times['a']
         gaps = [later - earlier for earlier, later in zip(times, times[1:])]
         assert result.jobs[0]['state'] == 'success' and all(gap >= 0.08 for gap in gaps)  # no probes, no extra polls
-
-
-class TestConcurrency:
-    """The AIMD window, driven by a fake clock."""
-
-    def test_grows_by_one_per_healthy_answer_while_polls_wait_for_a_slot(self):
-        window = Concurrency(64, 1.0, 10.0, FakeClock(start=0.0))
-        assert window.window == 8
-        window.succeeded()           # nothing waits for a slot: no growth
-        assert window.window == 8
-        window.wants_more(True)
-        for dummy in range(10):
-            window.succeeded()
-        assert window.window == 18
-        window.wants_more(False)
-        window.succeeded()
-        assert window.window == 18
-
-    def test_never_above_the_ceiling(self):
-        window = Concurrency(12, 1.0, 10.0, FakeClock(start=0.0))
-        window.wants_more(True)
-        for dummy in range(100):
-            window.succeeded()
-        assert window.window == 12 and window.peak == 12
-        assert not window.allows(12) and window.allows(11)
-        assert Concurrency(3, 1.0, 10.0, FakeClock(start=0.0)).window == 3   # starts at the ceiling when it is below 8
-
-    def test_a_429_cuts_the_window_once_per_window_and_pauses(self):
-        clock = FakeClock(start=0.0)
-        window = Concurrency(8, 1.0, 10.0, clock)
-        window.congested(RATE_LIMITED, 2.0)
-        window.congested(RATE_LIMITED, 2.0)   # the same crowded round: counted once
-        assert window.window == 5             # 70 % of 8
-        assert window.resume_at == 2.0
-        assert not window.allows(0, 1.9) and window.allows(4, 2.0) and not window.allows(5, 2.0)
-        clock.advance(1.5)
-        window.congested(RATE_LIMITED, None)  # still inside the window of the first (its Retry-After)
-        assert window.window == 5 and window.resume_at == 2.0
-        clock.advance(1.0)
-        window.congested(RATE_LIMITED, None)  # no Retry-After: a growing backoff
-        assert window.window == 3 and window.resume_at == 2.5 + 4.0
-        assert window.congestion[RATE_LIMITED] == 4 and window.decreases == 2
-
-    def test_503_and_timeouts_cut_the_window_without_a_pause(self):
-        clock = FakeClock(start=0.0)
-        window = Concurrency(64, 1.0, 10.0, clock, initial=40)
-        window.congested(UNAVAILABLE)
-        assert window.window == 28 and window.resume_at is None
-        clock.advance(0.5)
-        window.congested(TIMED_OUT)           # within one sleep of the last cut: counted once
-        assert window.window == 28
-        clock.advance(0.5)
-        window.congested(TIMED_OUT)
-        assert window.window == 19 and window.resume_at is None
-        window.congested(None)                # not congestion (a 500, a bad body): nothing changes
-        assert window.window == 19
-
-    def test_after_a_cut_back_fast_then_one_per_window_of_answers_and_never_below_one(self):
-        clock = FakeClock(start=0.0)
-        window = Concurrency(10, 0.5, 1.0, clock, initial=4)
-        for dummy in range(5):
-            window.congested(RATE_LIMITED, 0)
-            clock.advance(1)
-        assert window.window == 1 and window.last_cut_at == 1
-        window.wants_more(True)
-        grown = []
-        for dummy in range(2 + 3 + 4):
-            window.succeeded()
-            grown.append(window.window)
-        # beyond the window of the last cut: one more per window's worth of answers (per round trip)
-        assert grown == [2, 2, 3, 3, 3, 4, 4, 4, 4]
-        clock.advance(5)
-        window.congested(RATE_LIMITED, 0)     # cut at 4: to 2 ...
-        assert window.window == 2 and window.last_cut_at == 4
-        for expected in (3, 4, 4, 4, 4, 5):   # ... back to 4 one per answer, then one per 4 answers
-            window.succeeded()
-            assert window.window == expected
-
-    def test_congestion_kinds(self):
-        assert congestion_kind(TransientError('HTTP 429', status_code=429)) == RATE_LIMITED
-        assert congestion_kind(TransientError('HTTP 503', status_code=503)) == UNAVAILABLE
-        assert congestion_kind(TransientError('GET failed: no answer within the read timeout (api_timeout)')) == TIMED_OUT
-        assert congestion_kind(TransientError('no complete answer within 3 s', deadline_passed=True)) == TIMED_OUT
-        assert congestion_kind(TransientError('HTTP 500', status_code=500)) is None
-        assert congestion_kind(TransientError('connection reset by the server')) is None
 
 
 class SubmissionClock(FakeClock):
