@@ -10,7 +10,7 @@ tests drive time by hand with ``FakeClock`` and assert exact instants instead of
 - ``time()``: seconds since the epoch, for expiry dates that are stored or sent;
 - ``sleep(seconds)``: pause the calling thread;
 - ``wait(event, timeout)``: pause until a ``threading.Event`` is set or ``timeout`` passed; True if set;
-- ``take(answers, timeout)``: the next item of a ``queue.Queue``, waiting at most ``timeout``; ``queue.Empty`` if none;
+- ``take(answers, timeout)``: the items of a ``queue.Queue``, waiting at most ``timeout`` for the first; [] if none came;
 - ``pool(workers)``: an executor for work that runs beside the caller (a ``ThreadPoolExecutor``).
 """
 
@@ -41,13 +41,27 @@ class Clock:
         return event.wait(max(0.0, timeout)) if timeout is not None else event.wait()
 
     def take(self, answers, timeout):
-        return answers.get(timeout=max(0.0, timeout) if timeout is not None else None)
+        try:
+            first = answers.get(timeout=max(0.0, timeout) if timeout is not None else None)
+        except queue.Empty:
+            return []
+        return [first] + _the_rest(answers)
 
     def pool(self, workers):
         return ThreadPoolExecutor(max_workers=workers)
 
 
 REAL_CLOCK = Clock()
+
+
+def _the_rest(answers):
+    """Every item already in ``answers``, without waiting."""
+    items = []
+    while True:
+        try:
+            items.append(answers.get_nowait())
+        except queue.Empty:
+            return items
 
 
 class FakeClock(Clock):
@@ -101,16 +115,21 @@ class FakeClock(Clock):
     def take(self, answers, timeout):
         if answers.empty() and self._pending:
             self.run_next()
-        try:
-            return answers.get_nowait()
-        except queue.Empty:
+        if answers.empty():
             if timeout is None:
                 raise AssertionError('FakeClock.take without a timeout from an empty queue would block forever')
             self.sleep(max(0.0, timeout))
-            return answers.get_nowait()
+        return _the_rest(answers)
 
     def pool(self, workers):
         return _FakePool(self)
+
+    def defer(self, work, args, kwargs):
+        """A Future of ``work(*args, **kwargs)``, to be run when the caller takes an answer (``run_next``)."""
+        future = Future()
+        self._pending.append((future, work, args, kwargs))
+        self.in_flight += 1
+        return future
 
     def run_next(self):
         """Run the oldest piece of work submitted to a pool of this clock."""
@@ -122,6 +141,10 @@ class FakeClock(Clock):
         finally:
             self.in_flight -= 1
 
+    def run_all(self):
+        while self._pending:
+            self.run_next()
+
 
 class _FakePool:
     """``FakeClock.pool``: work waits in the clock's list until the caller takes an answer."""
@@ -130,12 +153,9 @@ class _FakePool:
         self._clock = clock
 
     def submit(self, work, *args, **kwargs):
-        future = Future()
-        self._clock._pending.append((future, work, args, kwargs))
-        self._clock.in_flight += 1
-        return future
+        return self._clock.defer(work, args, kwargs)
 
     def shutdown(self, wait=True):
         # As a thread pool does, finish what was submitted (a stopped wait's polls end at once).
-        while wait and self._clock._pending:
-            self._clock.run_next()
+        if wait:
+            self._clock.run_all()

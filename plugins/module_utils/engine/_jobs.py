@@ -139,16 +139,7 @@ class _ParallelRead:
                 if not in_flight:
                     self.clock.wait(self.stop, pause or 0.0)
                     continue
-                try:
-                    ended = [self.clock.take(answered, pause)]
-                except queue.Empty:
-                    continue
-                while True:
-                    try:
-                        ended.append(answered.get_nowait())
-                    except queue.Empty:
-                        break
-                for index, job, error in ended:
+                for index, job, error in self.clock.take(answered, pause):
                     in_flight -= 1
                     if error is not None:
                         raise error

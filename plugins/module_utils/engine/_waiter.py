@@ -306,16 +306,7 @@ class JobWaiter:
                     self.clock.wait(self._stop, pause)
                     continue
                 # One queue of answered polls: O(1) per answer (waiting on every future in flight was O(in flight)).
-                try:
-                    ended = [self.clock.take(answered, pause)]
-                except queue.Empty:
-                    continue
-                while True:
-                    try:
-                        ended.append(answered.get_nowait())
-                    except queue.Empty:
-                        break
-                for watch, error in ended:
+                for watch, error in self.clock.take(answered, pause):
                     in_flight -= 1
                     if error is not None:
                         raise error  # a fatal error of one job ends the whole wait
