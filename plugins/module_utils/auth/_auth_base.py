@@ -7,7 +7,8 @@ A method class owns its rules: which ``auth_type`` spellings name it, which keys
 its own auth options (``OPTIONS``, the argument spec of its keys, and ``CLOUD_SPELLINGS``, how
 clouds.yaml and OS_* may spell them), which keys it needs (``missing``), which of them are secrets
 or travel in headers (``validate``), and how it authorizes requests. Adding a method is its own
-``_auth_method_*.py`` and one line in ``_auth.METHODS``; everything else reads these attributes. An instance ``prepare()``s once (e.g. obtains an IAM token), then
+``_auth_method_*.py`` and one line in ``_auth.METHODS``; everything else reads these attributes.
+An instance ``prepare()``s once (e.g. obtains an IAM token), then
 ``authorize()``s each request by returning the headers to send. After a 401 the API layer calls
 ``refresh(used)`` once: True means fresh credentials were obtained and the request is worth repeating.
 """

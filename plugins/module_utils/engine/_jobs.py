@@ -24,9 +24,6 @@ from ansible_collections.otc.jobs.plugins.module_utils.net._retry import JOB_REA
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 
-
-
-
 def validate_job_ids(job_ids, option='job_id'):
     """Refuse every id that is not 1-64 letters, digits, '-' or '_', before any request is sent."""
     return [_validate.job_id(job_id, option) for job_id in job_ids]
@@ -91,9 +88,6 @@ def _sooner(deadline, per_read, clock):
         return deadline
     own = clock.now() + per_read
     return own if deadline is None else min(deadline, own)
-
-
-
 
 
 class _ParallelRead:
