@@ -82,5 +82,11 @@ def test_development_md_lists_every_preset_with_the_files_that_use_it():
     assert _preset_users_in_development_md() == _preset_users_in_code()
 
 
+def test_development_md_states_the_tries_of_each_preset_as_the_code_has_them():
+    with open(os.path.join(ROOT, 'DEVELOPMENT.md')) as handle:
+        stated = dict((name, int(tries)) for name, tries in re.findall(r'^\s+- `([A-Z_]+)` \((\d+) tries', handle.read(), re.MULTILINE))
+    assert stated == dict((name, preset.max_attempts) for name, preset in PRESETS.items() if preset.max_attempts is not None)
+
+
 def test_every_preset_is_used():
     assert all(_preset_users_in_code().values())
