@@ -17,9 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 
@@ -45,7 +44,7 @@ class AuthMethod:
     # Said after a 401 that renewing cannot fix.
     REFUSED_HINT = 'check the credentials'
 
-    def __init__(self, settings, http, secrets, cache=None, clock=time.time):
+    def __init__(self, settings, http, secrets, cache=None, clock=REAL_CLOCK):
         self.settings = settings
         self.http = http
         self.secrets = secrets
