@@ -35,5 +35,5 @@ gen-docs:
 	@bash scripts/venv.sh >/dev/null && .venv/bin/python scripts/gen_docs.py
 
 clean:
-	rm -rf .venv .venv-core-* .venv-canary tests/output .pytest_cache .hypothesis
+	rm -rf .venv .venv-core-* .venv-canary .cache tests/output .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path "./.git/*" -exec rm -rf {} +

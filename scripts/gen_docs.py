@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) otc.jobs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write the parts of the docs that the tables say: services (plugins/module_utils/wire/_services.py)

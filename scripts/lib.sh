@@ -12,6 +12,7 @@
 #   path_without_shims          $PATH less pyenv shim directories
 #   start_emulator STATEDIR     start tests/emulator/otc_emulator, set EMULATOR_URL and EMULATOR_PID
 #   stop_emulator               stop it again (idempotent)
+#   tool_home                   .cache/home: the HOME of ansible-test and nox (the user's pip config copied in)
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 VENV="${VENV:-$REPO_ROOT/.venv}"
@@ -21,6 +22,18 @@ VENV="${VENV:-$REPO_ROOT/.venv}"
 # README.md and DEVELOPMENT.md show this table; tests/unit/test_support_matrix.py checks they agree.
 CORE_MATRIX=("2.21 3.13" "2.20 3.12" "2.19 3.11")
 NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
+
+# Nothing the scripts run writes outside the checkout (and the temporary folders they remove):
+# ansible's home (~/.ansible: local temp, galaxy cache), pip's and other tools' caches live in .cache/.
+# ansible-test (venvs and pip bootstrap under ~/.ansible/test; it passes only HOME on to what it runs)
+# and the antsibull-nox sessions (logs and tool state in ~) run with a home of their own there
+# (tool_home). pyenv is found first.
+CACHE_DIR="$REPO_ROOT/.cache"
+REAL_HOME="${REAL_HOME:-$HOME}"
+PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || printf '%s' "$HOME/.pyenv")}"
+export REAL_HOME PYENV_ROOT
+export ANSIBLE_HOME="$CACHE_DIR/ansible" PIP_CACHE_DIR="$CACHE_DIR/pip"
+export XDG_CACHE_HOME="$CACHE_DIR/xdg/cache" XDG_DATA_HOME="$CACHE_DIR/xdg/data" XDG_STATE_HOME="$CACHE_DIR/xdg/state"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -240,4 +253,23 @@ stop_emulator() {
         wait "$EMULATOR_PID" 2>/dev/null || true
         EMULATOR_PID=
     fi
+}
+
+# The HOME for tools that write into it whatever the environment says (ansible-test, nox sessions):
+# inside the checkout, with copies of the user's pip configuration so the venvs they fill use the same
+# indexes (ansible-test does not pass PIP_* or XDG_* variables on). Prints it.
+tool_home() {
+    local home="$CACHE_DIR/home" conf
+    mkdir -p "$home"
+    for conf in ".pip/pip.conf" ".config/pip/pip.conf"; do
+        if [ -f "$REAL_HOME/$conf" ]; then
+            mkdir -p "$(dirname "$home/$conf")"
+            cp "$REAL_HOME/$conf" "$home/$conf"
+        fi
+    done
+    if [ -n "${PIP_CONFIG_FILE:-}" ] && [ -f "$PIP_CONFIG_FILE" ]; then
+        mkdir -p "$home/.config/pip"
+        cat "$PIP_CONFIG_FILE" >> "$home/.config/pip/pip.conf"
+    fi
+    printf '%s\n' "$home"
 }

@@ -30,7 +30,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # (integration_X.Y for each older release of CORE_MATRIX, newest first)
 STAGES=(sanity units emulator integration)
 for row in "${CORE_MATRIX[@]:1}"; do STAGES+=("integration_${row%% *}"); done
-STAGES+=(ansible_lint changelog_lint docs_lint build_install bench_smoke)
+STAGES+=(nox changelog_lint build_install bench_smoke home_untouched)
 
 # --------------------------------------------------------------------------- setup
 
@@ -60,8 +60,11 @@ prepare() {
     copy_collection "$WORK/collections"
     COLLECTION="$WORK/collections/ansible_collections/otc/jobs"
     log "Collection copied to $COLLECTION ($(find "$COLLECTION" -type f | wc -l) files)"
-    # b: seed ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable)
-    "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
+    # b: seed ansible-test's ~/.ansible/test/cache/get_pip_<ver>.py (the real host is unreachable),
+    # in the home ansible-test runs with (inside the checkout)
+    TEST_HOME="$(tool_home)"
+    HOME="$TEST_HOME" "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
+    touch "$WORK/started"
     # real interpreters for ansible-test (no pyenv shims)
     PYDIR="$WORK/pythons"
     PY_VERSIONS="$(real_python_dir "$PYDIR")"
@@ -75,7 +78,7 @@ ansible_test() {
         cd "$COLLECTION"
         unset PYENV_VERSION
         set -x
-        PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
+        HOME="$TEST_HOME" PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
     )
 }
 
@@ -140,26 +143,17 @@ for row in "${CORE_MATRIX[@]:1}"; do
     eval "stage_integration_${row%% *}() { integration_on_core ${row%% *}; }"
 done
 
-# ansible-lint, production profile, on the role and the example playbooks (.ansible-lint)
-stage_ansible_lint() {
-    (cd "$COLLECTION" && with_collection "$VENV/bin/ansible-lint" --profile production roles/ playbooks/)
+# the ecosystem's checks as antsibull-nox sessions (antsibull-nox.toml): antsibull-docs lint of every
+# plugin's and role's docs, extra checks (no unwanted files, no trailing whitespace), build and
+# galaxy-importer, ansible-lint (production profile, .ansible-lint). Session venvs are kept in .cache/nox.
+stage_nox() {
+    (cd "$COLLECTION" && HOME="$TEST_HOME" "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes \
+        -e docs-check extra-checks build-import-check ansible-lint)
 }
 
 # changelog fragments and config are valid
 stage_changelog_lint() {
     (cd "$COLLECTION" && "$VENV/bin/antsibull-changelog" lint)
-}
-
-# every module and plugin renders, and the docs' markup and references are sound
-stage_docs_lint() {
-    (
-        cd "$COLLECTION"
-        local plugin
-        for plugin in module:job_info module:job_wait module:request filter:job_ids lookup:job role:wait_for_jobs; do
-            with_collection "$VENV/bin/ansible-doc" -t "${plugin%%:*}" "otc.jobs.${plugin#*:}" > /dev/null
-        done
-        with_collection "$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs --skip-rstcheck .
-    )
 }
 
 # The collection tarball ships what a user needs and nothing of development: no tests, scripts,
@@ -169,7 +163,7 @@ stage_docs_lint() {
 check_tarball() {
     local tarball="$1" listing found name
     listing="$(tar -tzf "$tarball" | sed 's|^\./||')"
-    found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.gitignore|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
+    found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.nox|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.gitignore|noxfile\.py|antsibull-nox\.toml|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
     [ -z "$found" ] || die "the tarball carries development files: $(tr '\n' ' ' <<< "$found")- extend build_ignore in galaxy.yml"
     for name in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
             plugins/modules/job_info.py plugins/modules/job_wait.py plugins/modules/request.py plugins/action/request.py \
@@ -261,6 +255,19 @@ stage_bench_smoke() {
         grep -qF "$metric" "$table" || die "bench: the table lacks '$metric'"
     done
     log "bench smoke: table with $row_count rows ($(grep -c '| met |$' "$table") met, $(grep -c 'MISSED' "$table") missed; timings not checked)"
+}
+
+# nothing was written outside the checkout: no file in the user's ~/.ansible, ~/.cache, ~/.local or
+# ~/.config, and no file directly in ~, is newer than this run's start (the checkout itself may live there)
+stage_home_untouched() {
+    local dir written
+    written="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -type f -newer "$WORK/started" -print 2>/dev/null)"
+    for dir in .ansible .cache .local .config; do
+        [ -d "$REAL_HOME/$dir" ] || continue
+        written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | sed -n "1,20p")"
+    done
+    [ -z "$written" ] || die "the test run wrote outside the checkout: $written"
+    log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config} nor directly in $REAL_HOME"
 }
 
 # --------------------------------------------------------------------------- driver

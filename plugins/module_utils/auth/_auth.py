@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_aksk import AkskAuth
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_password import PasswordAuth
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import SCOPE_OPTIONS
@@ -59,9 +60,9 @@ def infer_method(auth):
     return None
 
 
-def make_authenticator(settings, http, secrets, cache=None, warn=None):
+def make_authenticator(settings, http, secrets, cache=None, warn=None, clock=REAL_CLOCK):
     method = method_named(settings.auth_type)
     if cache is None and settings.token_cache:
-        cache = TokenCache(directory=settings.cache_directory, warn=warn, catalog_types=frozenset(
+        cache = TokenCache(directory=settings.cache_directory, clock=clock, warn=warn, catalog_types=frozenset(
             name for api in SERVICE_TABLE.values() for name in api.catalog_types))
-    return method(settings, http, secrets, cache=cache)
+    return method(settings, http, secrets, cache=cache, clock=clock)

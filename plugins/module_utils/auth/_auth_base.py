@@ -7,7 +7,8 @@ A method class owns its rules: which ``auth_type`` spellings name it, which keys
 its own auth options (``OPTIONS``, the argument spec of its keys, and ``CLOUD_SPELLINGS``, how
 clouds.yaml and OS_* may spell them), which keys it needs (``missing``), which of them are secrets
 or travel in headers (``validate``), and how it authorizes requests. Adding a method is its own
-``_auth_method_*.py`` and one line in ``_auth.METHODS``; everything else reads these attributes. An instance ``prepare()``s once (e.g. obtains an IAM token), then
+``_auth_method_*.py`` and one line in ``_auth.METHODS``; everything else reads these attributes.
+An instance ``prepare()``s once (e.g. obtains an IAM token), then
 ``authorize()``s each request by returning the headers to send. After a 401 the API layer calls
 ``refresh(used)`` once: True means fresh credentials were obtained and the request is worth repeating.
 """
@@ -16,9 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 
@@ -44,7 +44,7 @@ class AuthMethod:
     # Said after a 401 that renewing cannot fix.
     REFUSED_HINT = 'check the credentials'
 
-    def __init__(self, settings, http, secrets, cache=None, clock=time.time):
+    def __init__(self, settings, http, secrets, cache=None, clock=REAL_CLOCK):
         self.settings = settings
         self.http = http
         self.secrets = secrets

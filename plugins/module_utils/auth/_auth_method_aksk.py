@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import IAM_REQUEST
 from ansible_collections.otc.jobs.plugins.module_utils.auth._signer import sign_request
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import cache_key
 
@@ -89,7 +89,7 @@ class AkskAuth(AuthMethod):
             return check_response(self.http.request('GET', url, headers=headers, deadline=deadline), what)
 
         try:
-            body = RetryPolicy(max_attempts=3, deadline=deadline).call(get)
+            body = IAM_REQUEST.policy(deadline, clock=self.clock).call(get)
         except (TransientError, ApiError) as exc:
             hint = '; ' + self.REFUSED_HINT if exc.status_code in (401, 403) else ''
             raise AuthError(exc.message + hint, **exc.details)
@@ -99,5 +99,5 @@ class AkskAuth(AuthMethod):
             raise AuthError('%s: IAM knows %s project of that name; set auth.project_id' % (
                 what, 'no' if not ids else '%d of them, not one' % len(ids)))
         if self.cache is not None:
-            self.cache.store(key, {'project_id': ids[0], 'expires_at': self.clock() + PROJECT_ID_LIFETIME}, kind='project')
+            self.cache.store(key, {'project_id': ids[0], 'expires_at': self.clock.time() + PROJECT_ID_LIFETIME}, kind='project')
         return ids[0]

@@ -14,11 +14,11 @@ import threading
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import (
-    REDIRECT_STATUSES, TRANSIENT_STATUSES, error_of, redirect_text)
+    REDIRECT_STATUSES, error_of, redirect_text)
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import AuthError, InvalidInput, InvalidResponse, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import IAM_REQUEST, is_transient_status
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import cache_key
 
 _EXPIRY = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|[+-]00:?00)?$')
@@ -116,7 +116,7 @@ class PasswordAuth(AuthMethod):
         url = self.settings.auth_url + '/auth/tokens'
         body = json.dumps(self._request_body()).encode('utf-8')
         headers = {'Content-Type': 'application/json;charset=utf8', 'Accept': 'application/json'}
-        policy = RetryPolicy(max_attempts=3, deadline=deadline)
+        policy = IAM_REQUEST.policy(deadline, clock=self.clock)
         try:
             response = policy.call(lambda: self._post(url, headers, body, deadline))
         except TransientError as exc:
@@ -130,7 +130,7 @@ class PasswordAuth(AuthMethod):
 
     def _post(self, url, headers, body, deadline):
         response = self.http.request('POST', url, headers=headers, body=body, deadline=deadline)
-        if response.status in TRANSIENT_STATUSES:
+        if is_transient_status(response.status):
             code, message = error_of(response)
             raise TransientError('IAM answered HTTP %s%s' % (response.status, error_suffix(code, message)),
                                  status_code=response.status, retry_after=response.retry_after)
@@ -204,7 +204,7 @@ class PasswordAuth(AuthMethod):
                 self.settings.auth_url, response.status, self._who()))
         return {
             'token': token,
-            'expires_at': expires_at if expires_at is not None else self.clock() + 3600,
+            'expires_at': expires_at if expires_at is not None else self.clock.time() + 3600,
             'project_id': project_id if isinstance(project_id, str) else None,
             'project_name': project_name if isinstance(project_name, str) else None,
             'catalog': body.get('catalog') if isinstance(body.get('catalog'), list) else None,

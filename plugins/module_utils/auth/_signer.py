@@ -29,9 +29,9 @@ import datetime
 import hashlib
 import hmac
 import re
-import time
-
 from urllib.parse import quote, unquote_to_bytes, urlsplit
+
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 
 ALGORITHM = 'SDK-HMAC-SHA256'
 
@@ -55,7 +55,7 @@ def sdk_date(now=None):
     an epoch timestamp (int or float), or ``None`` for the current time.
     """
     if now is None:
-        now = time.time()
+        now = REAL_CLOCK.time()
     if isinstance(now, datetime.datetime):
         if now.tzinfo is not None and now.utcoffset() is not None:
             now = now.astimezone(_UTC).replace(tzinfo=None)

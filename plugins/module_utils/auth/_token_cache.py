@@ -27,7 +27,8 @@ import math
 import os
 import stat
 import tempfile
-import time
+
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 
 # Renew this long before IAM's expiry, so a token never dies in the middle of a task.
 EXPIRY_MARGIN = 300
@@ -76,7 +77,7 @@ class CorruptEntry(ValueError):
 
 
 class TokenCache:
-    def __init__(self, directory=None, clock=time.time, warn=None, catalog_types=None):
+    def __init__(self, directory=None, clock=REAL_CLOCK, warn=None, catalog_types=None):
         self.directory = directory or default_directory()
         self.clock = clock
         self._warn = warn
@@ -105,9 +106,9 @@ class TokenCache:
             if not isinstance(entry, dict):
                 raise CorruptEntry('it holds no entry')
             expires_at = _expiry(entry.get('expires_at', 0))
-            if expires_at is None or expires_at - self.clock() > MAX_LIFETIME:
+            if expires_at is None or expires_at - self.clock.time() > MAX_LIFETIME:
                 raise CorruptEntry('its expiry is not a time')
-            if not expires_at - self.clock() > EXPIRY_MARGIN:
+            if not expires_at - self.clock.time() > EXPIRY_MARGIN:
                 return None
             if kind == 'token':
                 if not entry.get('token') or secret is None or not secret_matches(entry.get('secret_digest'), secret):
@@ -129,8 +130,8 @@ class TokenCache:
     def store(self, key, entry, secret=None, kind='token'):
         entry = dict(entry)
         expires_at = _expiry(entry.get('expires_at'))
-        if expires_at is not None and expires_at - self.clock() > MAX_LIFETIME:
-            entry['expires_at'] = self.clock() + MAX_LIFETIME  # what load would refuse as no real expiry
+        if expires_at is not None and expires_at - self.clock.time() > MAX_LIFETIME:
+            entry['expires_at'] = self.clock.time() + MAX_LIFETIME  # what load would refuse as no real expiry
         if kind == 'token':
             if secret is None:
                 return False

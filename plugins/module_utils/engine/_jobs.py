@@ -7,11 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import queue
 import threading
-import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, plain_http_hosts
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import make_authenticator
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
@@ -20,11 +20,8 @@ from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiEr
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import count_text, not_found_message
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpClient
 from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import JOB_READ
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
-
-
-
 
 
 def validate_job_ids(job_ids, option='job_id'):
@@ -55,7 +52,7 @@ class JobClient:
         """Release the pooled connections (the lookup and the action plugins run in long-lived processes)."""
         self.session.http.close()
 
-    def fetch_all(self, job_ids, deadline=None, per_read=None, ceiling=DEFAULT_CEILING, clock=time.monotonic):
+    def fetch_all(self, job_ids, deadline=None, per_read=None, ceiling=DEFAULT_CEILING, clock=REAL_CLOCK):
         """Each job once, in order, all within ``deadline``, each within ``per_read`` seconds of its start.
 
         Many ids are read in parallel, at most ``ceiling`` at once, with the adaptive window of
@@ -63,7 +60,7 @@ class JobClient:
         """
         job_ids = list(job_ids)
         if len(job_ids) <= 1:
-            return [self.fetch(job_id, RetryPolicy(max_attempts=4, deadline=_sooner(deadline, per_read, clock)))
+            return [self.fetch(job_id, JOB_READ.policy(_sooner(deadline, per_read, clock), clock=clock))
                     for job_id in job_ids]
         return _ParallelRead(self, job_ids, deadline, per_read, ceiling, clock).run()
 
@@ -89,11 +86,8 @@ class JobClient:
 def _sooner(deadline, per_read, clock):
     if per_read is None:
         return deadline
-    own = clock() + per_read
+    own = clock.now() + per_read
     return own if deadline is None else min(deadline, own)
-
-
-
 
 
 class _ParallelRead:
@@ -113,17 +107,19 @@ class _ParallelRead:
         count = len(self.job_ids)
         results = [None] * count
         next_index = 0
-        in_flight = {}
-        executor = ThreadPoolExecutor(max_workers=min(self.window.ceiling, count))
+        in_flight = 0
+        answered = queue.Queue()  # (index, job, error) of every read that ended
+        executor = self.clock.pool(min(self.window.ceiling, count))
         try:
             while next_index < count or in_flight:
-                now = self.clock()
+                now = self.clock.now()
                 if next_index < count and self.deadline is not None and now >= self.deadline and not in_flight:
                     raise TransientError("the task's time ran out (2 x api_timeout for every %d ids begun)" % self.window.ceiling,
                                          deadline_passed=True)
                 while next_index < count and (self.deadline is None or now < self.deadline) \
-                        and self.window.allows(len(in_flight), now):
-                    in_flight[executor.submit(self._read_one, self.job_ids[next_index])] = next_index
+                        and self.window.allows(in_flight, now):
+                    executor.submit(self._read_and_tell, answered, next_index)
+                    in_flight += 1
                     next_index += 1
                 self.window.wants_more(next_index < count)
                 pause = None
@@ -135,10 +131,13 @@ class _ParallelRead:
                         wake.append(self.deadline)
                     pause = max(0.0, min(wake) - now)
                 if not in_flight:
-                    self.stop.wait(pause or 0.0)
+                    self.clock.wait(self.stop, pause or 0.0)
                     continue
-                for future in wait(list(in_flight), timeout=pause, return_when=FIRST_COMPLETED).done:
-                    results[in_flight.pop(future)] = future.result()
+                for index, job, error in self.clock.take(answered, pause):
+                    in_flight -= 1
+                    if error is not None:
+                        raise error
+                    results[index] = job
                     self.read += 1
         except OtcJobsError as exc:
             self.stop.set()
@@ -152,24 +151,33 @@ class _ParallelRead:
     def _observe(self, exc):
         self.window.congested(congestion_kind(exc), exc.retry_after)
 
+    def _read_and_tell(self, answered, index):
+        job = error = None
+        try:
+            job = self._read_one(self.job_ids[index])
+        except BaseException as exc:  # pylint: disable=broad-except
+            error = exc
+        answered.put((index, job, error))
+
     def _read_one(self, job_id):
         if self.stop.is_set():
             raise OtcJobsError('reading %s job %s was not begun: the task already failed' % (self.client.service, job_id))
-        policy = RetryPolicy(max_attempts=4, deadline=_sooner(self.deadline, self.per_read, self.clock), clock=self.clock,
-                             stop=self.stop, observe=self._observe)
+        policy = JOB_READ.policy(_sooner(self.deadline, self.per_read, self.clock), clock=self.clock, stop=self.stop,
+                                 observe=self._observe)
         job = self.client.fetch(job_id, policy)
         self.window.succeeded()
         return job
 
 
-def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
+def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None, clock=REAL_CLOCK):
     """A JobClient for ``service``, authenticated and pointed at the right endpoint."""
     api = job_api(service)
     warn = warn or (lambda message: None)
     for warning in settings.warnings:
         warn(warning)
-    http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size, proxies=settings.proxies)
-    auth = make_authenticator(settings, http, secrets, warn=warn)
+    http = HttpClient(timeout=settings.api_timeout, verify=settings.verify, pool_size=pool_size, clock=clock,
+                      proxies=settings.proxies)
+    auth = make_authenticator(settings, http, secrets, warn=warn, clock=clock)
     if auth.uses_iam():
         _warn_plain_http([settings.auth_url], warn)
     auth.prepare(deadline)

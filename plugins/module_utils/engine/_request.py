@@ -7,7 +7,7 @@ The call uses the connection of job_info/job_wait (``_jobs.connect``: settings, 
 endpoint discovery), so a play that creates and waits asks IAM once.
 
 **Never a duplicate create.** A GET is retried like job_info's reads. Any other method is sent again only
-when the request certainly did not reach the service: the connection was refused or the host name did not
+when the request certainly did not reach the service (``net._retry``: ``MUTATING_REQUEST``): the connection was refused or the host name did not
 resolve (nothing was sent), HTTP 429 with ``Retry-After`` or a 503 from the API gateway (refused before the
 service saw it), or a 401 after which the credentials were renewed. After a timeout, a reset or a cut-off
 answer the call may have happened: the task fails saying so, naming the service and path, and sends nothing more.
@@ -22,29 +22,20 @@ __metaclass__ = type
 
 import json
 import re
-import socket
-import time
 from urllib.parse import quote, unquote
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import TRANSIENT_STATUSES, check_response, error_of
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response, error_of
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json, origin
 from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect as jobs_connect
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import (
+    JOB_READ, MUTATING_REQUEST, certainly_not_sent, is_transient_status, refused_before_the_service)
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
-
-try:
-    from urllib3.exceptions import NewConnectionError, NameResolutionError
-except ImportError:  # urllib3 1.x has no NameResolutionError; requests may be missing altogether
-    try:
-        from urllib3.exceptions import NewConnectionError
-    except ImportError:
-        NewConnectionError = ()
-    NameResolutionError = ()
 
 METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
 # Keys whose values are secrets in OTC request bodies (matched case-insensitively, at any depth): ECS/BMS
@@ -190,50 +181,17 @@ class MayHaveHappened(OtcJobsError):
     """A request that was sent got no complete answer: it may have taken effect."""
 
 
-def certainly_not_sent(exc):
-    """Whether a transport failure happened before any byte of the request reached the server."""
-    seen = set()
-    stack = [exc]
-    while stack:
-        error = stack.pop()
-        if error is None or id(error) in seen:
-            continue
-        seen.add(id(error))
-        if NewConnectionError and isinstance(error, NewConnectionError):
-            return True
-        if NameResolutionError and isinstance(error, NameResolutionError):
-            return True
-        if isinstance(error, (ConnectionRefusedError, socket.gaierror)):
-            return True
-        stack.extend([getattr(error, '__cause__', None), getattr(error, '__context__', None), getattr(error, 'reason', None)])
-        stack.extend(arg for arg in getattr(error, 'args', ()) if isinstance(arg, BaseException))
-    return False
-
-
-def gateway_refused(response):
-    """A 429 with Retry-After or a 503 the API gateway (not the service) gave: the request was not processed."""
-    if response.status == 429:
-        return response.retry_after is not None
-    if response.status != 503:
-        return False
-    try:
-        body = response.json()
-    except ValueError:
-        return True  # an HTML or plain text 503 page from the gateway or load balancer in front of the service
-    code = body.get('error_code') if isinstance(body, dict) else None
-    return isinstance(code, str) and code.upper().startswith('APIGW.')
-
-
 class Request:
     """One call of ``method`` on ``url``; ``what`` names it in messages ('POST elb elbaas/loadbalancers')."""
 
-    def __init__(self, session, method, url, headers, body, what):
+    def __init__(self, session, method, url, headers, body, what, clock=REAL_CLOCK):
         self.session = session
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.what = what
+        self.clock = clock
         self.sent = 0  # requests sent (tries that may have reached the server)
 
     def _send_once(self, deadline):
@@ -249,9 +207,9 @@ class Request:
     def send(self, deadline):
         """The answer (an HttpResponse), after the retries that are safe for this method."""
         if self.method == 'GET':
-            policy = RetryPolicy(max_attempts=4, deadline=deadline)
+            policy = JOB_READ.policy(deadline, clock=self.clock)
             return policy.call(lambda: self._get(deadline))
-        policy = RetryPolicy(max_attempts=4, deadline=deadline)
+        policy = MUTATING_REQUEST.policy(deadline, clock=self.clock)
         try:
             return policy.call(lambda: self._change(deadline))
         except TransientError as exc:
@@ -264,7 +222,7 @@ class Request:
         response = self._transport(deadline)
         if response.status == 401 and self.session.auth.refresh(marker, deadline):
             response = self._transport(deadline)
-        if response.status in TRANSIENT_STATUSES:
+        if is_transient_status(response.status):
             code, message = error_of(response, self.session.error_shapes)
             raise TransientError('%s failed: HTTP %s%s' % (self.what, response.status, error_suffix(code, message)),
                                  status_code=response.status, code=code, api_message=message, retry_after=response.retry_after)
@@ -284,7 +242,7 @@ class Request:
         if response.status == 401 and self.session.auth.refresh(marker, deadline):
             # A 401 comes from the gateway: the service never saw the request.
             response = self._change_once(deadline)
-        if gateway_refused(response):
+        if refused_before_the_service(response):
             code, message = error_of(response, self.session.error_shapes)
             error = TransientError('%s was refused by the API gateway: HTTP %s%s' % (
                 self.what, response.status, error_suffix(code, message)), status_code=response.status, code=code,
@@ -372,14 +330,14 @@ def printable_url(url):
 # --- the task ---------------------------------------------------------------------------------------
 
 
-def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait_options=None, environ=None, base_dir=None,
+def run_request(params, warn, secrets, progress=None, clock=REAL_CLOCK, wait_options=None, environ=None, base_dir=None,
                 check_mode=False):
     """The result dict of one otc.jobs.request task; raises OtcJobsError (with result keys in ``details``).
 
     ``wait_options`` are job_wait's validated options when ``wait`` is true; ``environ`` and ``base_dir`` as
     ``_runner.run`` has them.
     """
-    started = clock()
+    started = clock.now()
     service = params['service']
     method = method_of(params.get('method'))
     register_body_secrets(params.get('body'), secrets)
@@ -393,7 +351,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         raise InvalidInput('path must be a string such as elbaas/loadbalancers')
     settings = resolve_settings(params, secrets, environ=environ, cwd=base_dir)
     deadline = started + 2 * settings.api_timeout
-    client = jobs_connect(service, settings, secrets, warn=warn, pool_size=1, deadline=deadline)
+    client = jobs_connect(service, settings, secrets, warn=warn, pool_size=1, deadline=deadline, clock=clock)
     result = {'changed': method != 'GET'}
     try:
         path = build_path(client.api, params['path'], client.project_id)
@@ -403,7 +361,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         if method != 'GET' and check_mode:
             result['msg'] = 'check mode: %s was not sent' % what
             return result
-        call = Request(client.session, method, url, headers, body, what)
+        call = Request(client.session, method, url, headers, body, what, clock)
         try:
             response = call.send(deadline)
         except OtcJobsError as exc:
@@ -433,7 +391,7 @@ def run_request(params, warn, secrets, progress=None, clock=time.monotonic, wait
         options.pop('max_concurrency', None)
         if progress is not None:
             progress = _relabelled(progress)
-        wait_started = clock()
+        wait_started = clock.now()
         try:
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, max_concurrency=1, **options).wait(
                 [result['job_id']], start=wait_started)

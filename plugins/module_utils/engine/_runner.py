@@ -13,9 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
 from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
@@ -26,7 +25,7 @@ from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LIN
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
 
 
-def run(action, params, warn, secrets, progress=None, clock=time.monotonic, environ=None, base_dir=None, check_mode=False):
+def run(action, params, warn, secrets, progress=None, clock=REAL_CLOCK, environ=None, base_dir=None, check_mode=False):
     """The result of ``action`` ('job_info' or 'job_wait') with ``params`` (validated by the argument spec).
 
     ``warn(line)`` receives warnings, ``progress(line)`` (job_wait, optional) progress lines; both, and
@@ -48,7 +47,7 @@ def run(action, params, warn, secrets, progress=None, clock=time.monotonic, envi
 
 
 def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
-    started = clock()
+    started = clock.now()
     warn = _printing(warn, secrets)
     if progress is not None:
         progress = _printing(progress, secrets)
@@ -67,7 +66,7 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
             # DEFAULT_CEILING ids begun (they are read in parallel, at most DEFAULT_CEILING at once).
             waves = -(-len(job_ids) // DEFAULT_CEILING)
             deadline, pool_size = started + 2 * settings.api_timeout * waves, min(len(job_ids), DEFAULT_CEILING)
-        client = connect(params['service'], settings, secrets, warn=warn, pool_size=pool_size, deadline=deadline)
+        client = connect(params['service'], settings, secrets, warn=warn, pool_size=pool_size, deadline=deadline, clock=clock)
         if action == 'job_wait':
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, **wait_options).wait(job_ids, start=started)
             jobs = outcome.jobs
@@ -84,7 +83,7 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
             result.update(_jobs_result(jobs, single))
         result.update(details)
         if action == 'job_wait':
-            result.setdefault('elapsed', round(clock() - started, 3))
+            result.setdefault('elapsed', round(clock.now() - started, 3))
             result.setdefault('polls', client.polls if client is not None else 0)
         result.update(failed=True, msg=_message(exc.message, secrets), reason=exc.REASON)
         return _without_raw(result, params)

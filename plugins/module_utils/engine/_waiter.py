@@ -16,13 +16,12 @@ import os
 import queue
 import random
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound, OtcJobsError, TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import describe_failed_job, unknown_status_warning
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import Backoff, RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import JOB_WAIT_POLL, Backoff
 
 
 class PollSchedule:
@@ -183,7 +182,7 @@ class JobWaiter:
     PROBE_SHARE = 0.25
 
     def __init__(self, client, timeout=1800, sleep=1.0, max_sleep=10.0, not_found_timeout=30, max_concurrency=DEFAULT_CEILING,
-                 warn=None, progress=None, progress_interval=30, clock=time.monotonic, rng=None, parent=None):
+                 warn=None, progress=None, progress_interval=30, clock=REAL_CLOCK, rng=None, parent=None):
         self.client = client
         self.parent = parent if parent is not None else ParentWatch()
         self.timeout = float(timeout)
@@ -216,7 +215,7 @@ class JobWaiter:
         changed, not O(n): a wait for thousands of jobs stays cheap on the controller.
         """
         self._stop = threading.Event()
-        start = self.clock() if start is None else start
+        start = self.clock.now() if start is None else start
         schedule = PollSchedule(self.sleep, self.max_sleep, self._rng, start)
         concurrency = self.concurrency = Concurrency(self.max_concurrency, self.sleep, self.max_sleep, self.clock)
         # One for the wait (seeding a generator per poll costs more than the rest of the retry policy).
@@ -235,12 +234,12 @@ class JobWaiter:
             watch.index = index
             self._queue(heap, watch)
         ready = []        # due and idle, sorted so that pop() gives the likeliest finished
-        executor = ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(watches)))
+        executor = self.clock.pool(min(self.max_concurrency, len(watches)))
         in_flight = 0
         answered = queue.Queue()  # (watch, fatal error or None) of every poll that ended
         try:
             while remaining:
-                now = self.clock()
+                now = self.clock.now()
                 if self.parent.gone():
                     raise CallerGone('stopped waiting for %s job(s) %s after %s s: the process that started the wait '
                                      '(pid %s) is gone' % (self.client.service, ', '.join(job_ids), seconds_text(round(now - start, 1)),
@@ -300,35 +299,26 @@ class JobWaiter:
                         wake.append(heap[0][0])
                     if probing:
                         wake.append(next_probe)
-                pause = max(0.0, min(wake) - self.clock())
+                pause = max(0.0, min(wake) - self.clock.now())
                 if in_flight and now >= deadline:
                     pause = None  # nothing new starts: wait for what is in flight
                 if not in_flight:
-                    self._stop.wait(pause)
+                    self.clock.wait(self._stop, pause)
                     continue
                 # One queue of answered polls: O(1) per answer (waiting on every future in flight was O(in flight)).
-                try:
-                    ended = [answered.get(timeout=pause)]
-                except queue.Empty:
-                    continue
-                while True:
-                    try:
-                        ended.append(answered.get_nowait())
-                    except queue.Empty:
-                        break
-                for watch, error in ended:
+                for watch, error in self.clock.take(answered, pause):
                     in_flight -= 1
                     if error is not None:
                         raise error  # a fatal error of one job ends the whole wait
                     if watch.finished:
                         remaining -= 1
-                        self._report_failures([watch], start, self.clock())
+                        self._report_failures([watch], start, self.clock.now())
                     else:
                         self._queue(heap, watch)
         finally:
             self._stop.set()
             executor.shutdown(wait=True)
-        return WaitResult([w.job for w in watches], round(self.clock() - start, 3), self.client.polls - polls_before)
+        return WaitResult([w.job for w in watches], round(self.clock.now() - start, 3), self.client.polls - polls_before)
 
     # The evidence of a finished job pulls the others forward at most this often (x sleep): one scan of the heap each.
     EVIDENCE_SHARE = 0.1
@@ -382,21 +372,19 @@ class JobWaiter:
         answered.put((watch, error))
 
     def _poll(self, watch, schedule, concurrency, start, deadline):
-        watch.polled_at = self.clock()
+        watch.polled_at = self.clock.now()
 
         def observe(exc):
             kind = congestion_kind(exc)
             if kind is not None and kind != RATE_LIMITED:
                 concurrency.congested(kind, exc.retry_after)
 
-        policy = RetryPolicy(deadline=deadline, backoff=self._backoff,
-                             clock=self.clock, stop=self._stop, retry_rate_limited=False, cap_retry_after=True,
-                             observe=observe)
+        policy = JOB_WAIT_POLL.policy(deadline, clock=self.clock, backoff=self._backoff, stop=self._stop, observe=observe)
         resume_at = None
         try:
             job = self.client.fetch(watch.job_id, policy)
         except JobNotFound as exc:
-            if self.clock() - start >= self.not_found_timeout:
+            if self.clock.now() - start >= self.not_found_timeout:
                 self._stop.set()
                 raise
             watch.last_status = 'not found yet'
@@ -407,7 +395,7 @@ class JobWaiter:
             watch.last_error = exc.message
             if exc.rate_limited:
                 concurrency.congested(RATE_LIMITED, exc.retry_after)
-                resume_at = concurrency.resume_at or self.clock()
+                resume_at = concurrency.resume_at or self.clock.now()
         except Exception:
             self._stop.set()
             raise
@@ -422,7 +410,7 @@ class JobWaiter:
                     self._finished_seen += 1
             if job['state'] == 'unknown':
                 self._warn_unknown(job)
-        watch.answered_at = self.clock()
+        watch.answered_at = self.clock.now()
         regular_beat, watch.regular_beat = watch.regular_beat, None
         if resume_at is not None:
             # Refused, not seen: it goes again as soon as the API takes requests (the window spaces them).

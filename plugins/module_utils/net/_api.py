@@ -4,7 +4,7 @@
 """Authenticated API calls and how their answers are classified.
 
 ``ApiSession`` signs each request, renews credentials once on a 401 and classifies the answer:
-a decoded JSON body, a ``TransientError`` (429, 500/502/503/504, bodies that are not usable JSON)
+a decoded JSON body, a ``TransientError`` (``net._retry.is_transient_status``, bodies that are not usable JSON)
 for the retry layer, or an ``ApiError`` naming what was asked, the HTTP status, the API's error
 code and message (read by ``wire._error_body``).
 """
@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import origin
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import is_transient_status
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix, extract_error
 
-TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
 
 
@@ -62,7 +62,7 @@ def check_response(response, what, shapes=()):
         raise ApiError('%s failed: %s' % (what, redirect_text(response)), status_code=response.status)
     code, message = error_of(response, shapes)
     text = '%s failed: HTTP %s%s' % (what, response.status, error_suffix(code, message))
-    error_class = TransientError if response.status in TRANSIENT_STATUSES else ApiError
+    error_class = TransientError if is_transient_status(response.status) else ApiError
     raise error_class(text, status_code=response.status, code=code, api_message=message, retry_after=response.retry_after)
 
 

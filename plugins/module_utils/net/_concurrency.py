@@ -20,7 +20,7 @@ allowed in flight (``window``) follows the API, as TCP's congestion window follo
 Halving instead of 70 % was measured to starve a wait against an API that refuses every other
 request: 24 s instead of 12 s for 32 jobs of 3 s, with the same number of requests.
 
-The clock is injectable (tests drive it by hand); every method is thread-safe.
+The clock is injectable (``core._clock``: tests drive it by hand); every method is thread-safe.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,7 +28,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
-import time
+
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 
 # The default ceiling of requests in flight per task (job_wait's max_concurrency default, job_info's
 # fixed ceiling). OTC documents its API rate limits per API and per account, enforced by the API
@@ -65,7 +66,7 @@ class Concurrency:
     INITIAL = 8
     DECREASE = 0.7
 
-    def __init__(self, ceiling=DEFAULT_CEILING, sleep=1.0, max_sleep=10.0, clock=time.monotonic, initial=None):
+    def __init__(self, ceiling=DEFAULT_CEILING, sleep=1.0, max_sleep=10.0, clock=REAL_CLOCK, initial=None):
         self.ceiling = max(1, int(ceiling))
         self.limit = max(1, min(self.ceiling, int(initial or self.INITIAL)))
         self.sleep = float(sleep)
@@ -88,11 +89,11 @@ class Concurrency:
 
     def allows(self, in_flight, now=None):
         """Whether one more request may start now."""
-        now = self.clock() if now is None else now
+        now = self.clock.now() if now is None else now
         return in_flight < self.limit and (self.resume_at is None or now >= self.resume_at)
 
     def paused(self, now=None):
-        now = self.clock() if now is None else now
+        now = self.clock.now() if now is None else now
         return self.resume_at is not None and now < self.resume_at
 
     def wants_more(self, waiting):
@@ -120,7 +121,7 @@ class Concurrency:
         if kind is None:
             return
         with self._lock:
-            now = self.clock()
+            now = self.clock.now()
             self.congestion[kind] = self.congestion.get(kind, 0) + 1
             if self._window_ends is not None and now < self._window_ends:
                 return  # this window was already counted

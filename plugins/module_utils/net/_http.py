@@ -26,11 +26,11 @@ import re
 import socket
 import ssl
 import threading
-import time
 import traceback
 import zlib
 from urllib.parse import urlsplit
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse, OtcJobsError, TransientError, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils.core._text import cap, safe
 
@@ -118,7 +118,7 @@ def json_depth(value):
     return deepest
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value, clock=REAL_CLOCK):
     """Seconds from a Retry-After header (delta-seconds or HTTP-date), None when absent or unreadable."""
     if value is None:
         return None
@@ -136,7 +136,7 @@ def parse_retry_after(value, now=None):
     if when is None:
         return None
     try:
-        return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+        return max(0.0, when.timestamp() - clock.time())
     except (OverflowError, ValueError, OSError):
         return None
 
@@ -149,8 +149,9 @@ _active = threading.local()
 class _Watchdog:
     """Shuts down every socket of one request once its deadline passes."""
 
-    def __init__(self, seconds):
-        self.deadline = time.monotonic() + max(0.0, seconds)
+    def __init__(self, seconds, clock=REAL_CLOCK):
+        self.clock = clock
+        self.deadline = clock.now() + max(0.0, seconds)
         self.expired = False
         self._sockets = []
         self._lock = threading.Lock()
@@ -206,7 +207,7 @@ class _WatchedMixin:
             sock = super(_WatchedMixin, self)._new_conn()
         else:
             sock = None
-            addresses = resolve(host, self.port, watchdog.deadline - time.monotonic())
+            addresses = resolve(host, self.port, watchdog.deadline - watchdog.clock.now(), watchdog.clock)
             try:
                 for index, address in enumerate(addresses):
                     self._dns_host = address
@@ -280,7 +281,7 @@ def _is_ip(host):
         return False
 
 
-def resolve(host, port, seconds):
+def resolve(host, port, seconds, clock=REAL_CLOCK):
     """The addresses of ``host`` (in the resolver's order), found within ``seconds``.
 
     ``socket.getaddrinfo`` cannot be interrupted, so it runs in a daemon thread that is abandoned
@@ -301,7 +302,7 @@ def resolve(host, port, seconds):
     worker = threading.Thread(target=work, name='otc.jobs-resolve')
     worker.daemon = True
     worker.start()
-    if not done.wait(max(0.0, seconds)):
+    if not clock.wait(done, seconds):
         raise TransientError('name resolution of %s did not finish within %s s' % (host, seconds_text(round(max(0.0, seconds), 1))),
                              deadline_passed=True)
     error = outcome.get('error')
@@ -329,7 +330,7 @@ _NO_SUCH_NAME = tuple(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODA
 class HttpClient:
     """Sends requests on one pooled Session; ``verify`` is True, False or a CA bundle path."""
 
-    def __init__(self, timeout=30, verify=True, pool_size=8, clock=time.monotonic, proxies=None):
+    def __init__(self, timeout=30, verify=True, pool_size=8, clock=REAL_CLOCK, proxies=None):
         if REQUESTS_IMPORT_ERROR is not None:
             raise OtcJobsError('the requests Python library is required but could not be imported')
         self.timeout = float(timeout)
@@ -358,7 +359,7 @@ class HttpClient:
         """What a request started now may take: api_timeout, but never past ``deadline``."""
         if deadline is None:
             return self.timeout
-        return min(self.timeout, deadline - self.clock())
+        return min(self.timeout, deadline - self.clock.now())
 
     def request(self, method, url, headers=None, body=None, deadline=None):
         """One request, answered completely before ``deadline`` (monotonic) and within api_timeout."""
@@ -368,7 +369,7 @@ class HttpClient:
                                  deadline_passed=True)
             exc.not_sent = True  # the retry layer then reports the failure before this one
             raise exc
-        watchdog = _Watchdog(seconds)
+        watchdog = _Watchdog(seconds, self.clock)
         _active.watchdog = watchdog
         answer = None
         try:

@@ -21,7 +21,6 @@ def error_suffix(code, message):
     return ''.join(part for part in (' ' + code if code else '', ': ' + message if message else ''))
 
 
-
 _TEXT_MESSAGE_LIMIT = 300
 _JSON_MESSAGE_LIMIT = 1000
 _CODE_LIMIT = 100  # real codes are short ('CFW.00200005'); a hostile one must not flood the message

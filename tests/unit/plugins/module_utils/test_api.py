@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, check_response, plain_http_hosts
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, InvalidResponse, TransientError
@@ -445,4 +446,4 @@ def test_plain_http_hosts_skips_https_and_loopback():
 @pytest.mark.parametrize('value, expected', [('3', 3.0), (' 1.5 ', 1.5), ('-4', 0.0), ('soon', None), (None, None),
                                              ('Wed, 21 Oct 2015 07:28:00 GMT', 10.0)])
 def test_parse_retry_after(value, expected):
-    assert parse_retry_after(value, now=1445412470.0) == expected
+    assert parse_retry_after(value, clock=FakeClock(epoch=1445412470.0)) == expected

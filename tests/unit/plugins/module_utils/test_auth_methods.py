@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import (
     AUTH_TYPE_CHOICES, METHODS, infer_method, make_authenticator, method_named)
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_aksk import AkskAuth
@@ -58,7 +59,7 @@ def token_answer(token='MIIissued-token', project_id='pid0001', project_name='eu
 
 def password_auth(http, cache=None, secrets=None, **auth):
     settings = Settings('password', dict(PW_AUTH, **auth), 'eu-de')
-    return PasswordAuth(settings, http, secrets or Secrets(), cache=cache, clock=lambda: NOW)
+    return PasswordAuth(settings, http, secrets or Secrets(), cache=cache, clock=FakeClock(epoch=NOW))
 
 
 # --- the rules each method owns -----------------------------------------------------------------------
@@ -146,7 +147,7 @@ def test_unusable_token_answers(answer):
 
 
 def test_cache_reuse_is_bound_to_the_password(tmp_path):
-    cache = TokenCache(str(tmp_path / 'cache'), clock=lambda: NOW)
+    cache = TokenCache(str(tmp_path / 'cache'), clock=FakeClock(epoch=NOW))
     http = ScriptedHttp(token_answer(), (401, {'error': {'message': 'The username or password is wrong.'}}, {}),
                         token_answer(token='MIIsecond'))
     password_auth(http, cache=cache).prepare()
@@ -162,7 +163,7 @@ def test_cache_reuse_is_bound_to_the_password(tmp_path):
 
 
 def test_refresh_after_401_logs_in_again_once(tmp_path):
-    cache = TokenCache(str(tmp_path / 'cache'), clock=lambda: NOW)
+    cache = TokenCache(str(tmp_path / 'cache'), clock=FakeClock(epoch=NOW))
     http = ScriptedHttp(token_answer(token='MIIold'), token_answer(token='MIInew'))
     auth = password_auth(http, cache=cache)
     auth.prepare()
@@ -181,7 +182,7 @@ def test_transient_iam_answers_are_retried():
 
 def aksk(http, cache=None, **auth):
     settings = Settings('aksk', dict({'auth_url': IAM, 'ak': 'AKTEST', 'sk': 'sk-secret'}, **auth), 'eu-de')
-    return AkskAuth(settings, http, Secrets(), cache=cache, clock=lambda: NOW)
+    return AkskAuth(settings, http, Secrets(), cache=cache, clock=FakeClock(epoch=NOW))
 
 
 def test_signed_requests_carry_project_and_security_token():
@@ -193,7 +194,7 @@ def test_signed_requests_carry_project_and_security_token():
 
 
 def test_project_id_looked_up_by_name_once_and_cached(tmp_path):
-    cache = TokenCache(str(tmp_path / 'cache'), clock=lambda: NOW)
+    cache = TokenCache(str(tmp_path / 'cache'), clock=FakeClock(epoch=NOW))
     http = ScriptedHttp((200, {'projects': [{'id': 'pid-found', 'name': 'eu-de_x'}]}, {}))
     auth = aksk(http, cache=cache, project_name='eu-de_x')
     auth.prepare()

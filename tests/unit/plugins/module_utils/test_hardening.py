@@ -19,6 +19,7 @@ import tracemalloc
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json
@@ -227,7 +228,7 @@ def write_entry(directory, text):
 def test_a_rotten_cache_file_is_ignored_removed_and_warned_about_once(cache_dir, content):
     path = write_entry(cache_dir, content)
     warnings = []
-    cache = TokenCache(str(cache_dir), clock=lambda: NOW, warn=warnings.append)
+    cache = TokenCache(str(cache_dir), clock=FakeClock(epoch=NOW), warn=warnings.append)
     assert cache.load('k', 'pw') is None
     assert cache.load('k', 'pw') is None
     assert not path.exists()
@@ -241,7 +242,7 @@ def test_a_catalog_too_big_for_the_cache_is_cut_to_the_job_services_once(cache_d
     catalog = [{'type': 'junk%d' % index, 'endpoints': [endpoint] * 2} for index in range(10000)]
     catalog.append({'type': 'elb', 'endpoints': [{'url': 'https://elb.example.com', 'interface': 'public', 'region': 'eu-de'}]})
     warnings = []
-    cache = TokenCache(str(cache_dir), clock=lambda: NOW, warn=warnings.append, catalog_types=frozenset(['elb']))
+    cache = TokenCache(str(cache_dir), clock=FakeClock(epoch=NOW), warn=warnings.append, catalog_types=frozenset(['elb']))
     assert cache.store('k', {'token': 't', 'expires_at': NOW + 3600, 'catalog': catalog}, 'pw')
     entry = cache.load('k', 'pw')
     assert entry['catalog'] == catalog[-1:]
@@ -289,12 +290,12 @@ class Forever:
 
 
 def test_a_wait_stops_within_seconds_once_its_parent_changes():
-    parents = [100]
-    began = time.monotonic()
-    watch = ParentWatch(getppid=lambda: parents[0] if time.monotonic() - began < 1 else 1)
+    clock = FakeClock()
+    began = clock.now()
+    watch = ParentWatch(getppid=lambda: 100 if clock.now() - began < 1 else 1)
     with pytest.raises(CallerGone) as caught:
-        JobWaiter(Forever(), timeout=60, sleep=1, max_sleep=10, parent=watch).wait(['j1'])
-    assert time.monotonic() - began < 4
+        JobWaiter(Forever(), timeout=60, sleep=1, max_sleep=10, parent=watch, clock=clock).wait(['j1'])
+    assert 1 <= clock.now() - began <= 1 + JobWaiter.PARENT_CHECK
     assert 'the process that started the wait (pid 100) is gone' in caught.value.message
 
 
@@ -345,19 +346,19 @@ def test_a_real_wait_ends_when_its_parent_is_killed(tmp_path):
 
 
 def test_the_last_real_cause_wins_over_a_request_not_sent():
-    clock = [0.0]
+    clock = FakeClock(start=0.0)
     answers = [TransientError('reading elb job a failed: HTTP 503 SYS.503: busy', status_code=503)] * 5
 
     def call():
         if answers:
             answers.pop()
-            clock[0] += 2
+            clock.advance(2)
             raise TransientError('reading elb job a failed: HTTP 503 SYS.503: busy', status_code=503)
         error = TransientError('reading elb job a: GET to http://x not sent: no time left before the deadline',
                                deadline_passed=True)
         error.not_sent = True
         raise error
-    policy = RetryPolicy(deadline=11.0, clock=lambda: clock[0], sleep=lambda seconds: clock.__setitem__(0, clock[0] + seconds))
+    policy = RetryPolicy(deadline=11.0, clock=clock)
     with pytest.raises(TransientError) as caught:
         policy.call(call)
     assert caught.value.message.startswith('reading elb job a failed: HTTP 503 SYS.503: busy (5 attempts over ')

@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import (
     MAX_BODY, MAX_JSON_DEPTH, HttpClient, HttpResponse, decode_json, json_depth, parse_retry_after)
@@ -313,8 +314,8 @@ def test_parse_retry_after(value, expected):
 
 
 def test_parse_retry_after_http_date():
-    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', now=1445412470) == 10.0
-    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', now=1445412490) == 0.0
+    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', clock=FakeClock(epoch=1445412470)) == 10.0
+    assert parse_retry_after('Wed, 21 Oct 2015 07:28:00 GMT', clock=FakeClock(epoch=1445412490)) == 0.0
 
 
 def test_environment_of_the_test_run_is_untouched():

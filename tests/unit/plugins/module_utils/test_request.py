@@ -12,6 +12,7 @@ import socket
 import pytest
 
 from ansible_collections.otc.jobs.plugins.module_utils.engine import _request
+from ansible_collections.otc.jobs.plugins.module_utils.net import _retry
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse
 from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id, result_job_ids
@@ -167,28 +168,28 @@ def test_certainly_not_sent():
         except OSError:
             raise TransientError('POST to http://127.0.0.1:9 failed: connection refused')
     except TransientError as exc:
-        assert _request.certainly_not_sent(exc)
+        assert _retry.certainly_not_sent(exc)
     try:
         try:
             raise ConnectionResetError(104, 'Connection reset by peer')
         except OSError:
             raise TransientError('POST to http://h failed: connection reset by the server')
     except TransientError as exc:
-        assert not _request.certainly_not_sent(exc)
-    assert _request.certainly_not_sent(socket.gaierror(-2, 'Name or service not known'))
+        assert not _retry.certainly_not_sent(exc)
+    assert _retry.certainly_not_sent(socket.gaierror(-2, 'Name or service not known'))
 
 
 def _response(status, body=b'', headers=None):
     return HttpResponse(status, headers or {}, body)
 
 
-def test_gateway_refused():
-    assert _request.gateway_refused(_response(429, b'{}', {'Retry-After': '2'}))
-    assert not _request.gateway_refused(_response(429, b'{}'))
-    assert _request.gateway_refused(_response(503, b'<html><title>503</title></html>'))
-    assert _request.gateway_refused(_response(503, b'{"error_code": "APIGW.0201", "error_msg": "busy"}'))
-    assert not _request.gateway_refused(_response(503, b'{"error": {"code": "Ecs.0001", "message": "x"}}'))
-    assert not _request.gateway_refused(_response(500, b'<html></html>'))
+def test_refused_before_the_service():
+    assert _retry.refused_before_the_service(_response(429, b'{}', {'Retry-After': '2'}))
+    assert not _retry.refused_before_the_service(_response(429, b'{}'))
+    assert _retry.refused_before_the_service(_response(503, b'<html><title>503</title></html>'))
+    assert _retry.refused_before_the_service(_response(503, b'{"error_code": "APIGW.0201", "error_msg": "busy"}'))
+    assert not _retry.refused_before_the_service(_response(503, b'{"error": {"code": "Ecs.0001", "message": "x"}}'))
+    assert not _retry.refused_before_the_service(_response(500, b'<html></html>'))
 
 
 def test_answer_result():

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
@@ -53,7 +54,7 @@ def connected(monkeypatch):
     calls = []
 
     def install(jobs):
-        def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
+        def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None, clock=None):
             calls.append({'service': service, 'deadline': deadline, 'pool_size': pool_size})
             return FakeClient(jobs)
         monkeypatch.setattr(_runner, 'connect', connect)
@@ -110,7 +111,7 @@ def test_job_info_deadline_scales_with_the_number_of_ids(connected):
     """2 x api_timeout for every 64 ids begun; the pool holds at most 64 connections."""
     ids = ['j%d' % number for number in range(130)]
     calls = connected(dict((job_id, job(job_id)) for job_id in ids))
-    clock = iter([100.0] + [100.0] * 1000).__next__
+    clock = FakeClock(start=100.0)
     result = _runner.run('job_info', dict(BASE, job_id=None, job_ids=ids, api_timeout=5), [].append, Secrets(), clock=clock)
     assert len(result['jobs']) == 130
     assert calls[0]['deadline'] == 100.0 + 2 * 5 * 3 and calls[0]['pool_size'] == 64
@@ -190,7 +191,7 @@ def test_environment_and_base_dir_are_arguments_not_globals(monkeypatch, tmp_pat
     import os
     seen = {}
 
-    def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None):
+    def connect(service, settings, secrets, warn=None, pool_size=8, deadline=None, clock=None):
         seen['settings'] = settings
         return FakeClient({'a': job('a')})
     monkeypatch.setattr(_runner, 'connect', connect)

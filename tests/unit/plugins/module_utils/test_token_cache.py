@@ -12,19 +12,12 @@ import stat
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import (
     EXPIRY_MARGIN, TokenCache, cache_key, default_directory, secret_digest, secret_matches)
 
 NOW = 1800000000.0
 PW = 'the-password'
-
-
-class Clock:
-    def __init__(self, now=NOW):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def entry(expires_at=NOW + 3600, token='tok-secret'):
@@ -33,7 +26,7 @@ def entry(expires_at=NOW + 3600, token='tok-secret'):
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(epoch=NOW)
 
 
 @pytest.fixture
@@ -144,11 +137,11 @@ def test_expiry_margin(cache, clock):
     key = cache_key('u', 'd', 'x', 'p')
     cache.store(key, entry(expires_at=NOW + 1000), PW)
     assert EXPIRY_MARGIN == 300
-    clock.now = NOW + 1000 - EXPIRY_MARGIN - 1
+    clock.advance(1000 - EXPIRY_MARGIN - 1)
     assert cache.load(key, PW) is not None
-    clock.now = NOW + 1000 - EXPIRY_MARGIN
+    clock.advance(1)
     assert cache.load(key, PW) is None
-    clock.now = NOW + 2000
+    clock.advance(1000 + EXPIRY_MARGIN)
     assert cache.load(key, PW) is None
 
 
