@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from urllib.parse import quote
 
 import pytest
@@ -66,11 +67,9 @@ def call(emu, method, path, body=None, headers=None, timeout=5):
         connection.close()
 
 
-class at(object):  # pylint: disable=invalid-name
-    """The port of ``service``, for call(): ``call(at(emu, "ecs"), "GET", "/v1/...")``."""
-
-    def __init__(self, emu, service):
-        self.url = emu.service_url(service)
+def at(emu, service):
+    """The port of ``service``, for call() and signed_headers(): ``call(at(emu, "ecs"), "GET", "/v1/...")``."""
+    return types.SimpleNamespace(url=emu.service_url(service))
 
 
 def token_auth(token=otc.STATIC_TOKEN):
