@@ -93,9 +93,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.otc.jobs.plugins.module_utils.config._argspec import auth_argument_spec
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
 
 display = Display()
 

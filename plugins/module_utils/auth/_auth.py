@@ -11,13 +11,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import SCOPE_OPTIONS
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_aksk import AkskAuth
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_password import PasswordAuth
-from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import SCOPE_OPTIONS
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_token import TokenAuth
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import TokenCache
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE
 
 # In order of inference: access keys are the most specific credentials, a password the least.
 METHODS = (AkskAuth, TokenAuth, PasswordAuth)

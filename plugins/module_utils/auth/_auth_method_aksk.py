@@ -13,12 +13,12 @@ __metaclass__ = type
 
 from urllib.parse import quote
 
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import IAM_REQUEST
 from ansible_collections.otc.jobs.plugins.module_utils.auth._signer import sign_request
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import cache_key
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import IAM_REQUEST
 
 # A project's id never changes; a day keeps a renamed or deleted project from lingering long.
 PROJECT_ID_LIFETIME = 86400

@@ -74,8 +74,8 @@ import stat
 import sys
 import traceback
 
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import CLOUD_SPELLINGS, METHODS
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
 YAML_IMPORT_ERROR = None
 try:

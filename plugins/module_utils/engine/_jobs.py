@@ -10,17 +10,17 @@ __metaclass__ = type
 import queue
 import threading
 
+from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import make_authenticator
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, plain_http_hosts
-from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import make_authenticator
-from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
-from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import job_url, region_from_project, service_root
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, InvalidInput, JobNotFound, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import count_text, not_found_message
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, plain_http_hosts
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpClient
-from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import JOB_READ
+from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import job_url, region_from_project, service_root
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 

@@ -10,9 +10,9 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.otc.jobs.plugins.module_utils.config._argspec import module_kwargs
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.engine._runner import run
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import REQUESTS_IMPORT_ERROR
 
 
 class _Module(AnsibleModule):

@@ -24,15 +24,15 @@ import json
 import re
 from urllib.parse import quote, unquote
 
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
-from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response, error_of
-from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, OtcJobsError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json, origin
-from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect as jobs_connect
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response, error_of
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json, origin
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
+from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import (
     JOB_READ, MUTATING_REQUEST, certainly_not_sent, is_transient_status, refused_before_the_service)
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter

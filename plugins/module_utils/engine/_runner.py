@@ -13,16 +13,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
-from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
-from ansible_collections.otc.jobs.plugins.module_utils.config._config import resolve_settings
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import INTERNAL, JOB_FAILED, InvalidInput, OtcJobsError
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, printable
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect, validate_job_ids
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import failed_sub_job_warnings, failure_message, unknown_status_warning
 from ansible_collections.otc.jobs.plugins.module_utils.engine._request import run_request
-from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, printable
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
 
 
 def run(action, params, warn, secrets, progress=None, clock=REAL_CLOCK, environ=None, base_dir=None, check_mode=False):

@@ -18,9 +18,9 @@ import random
 import threading
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
-from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound, OtcJobsError, TransientError, WaitTimeout, seconds_text
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import describe_failed_job, unknown_status_warning
+from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING, RATE_LIMITED, Concurrency, congestion_kind
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import JOB_WAIT_POLL, Backoff
 
 

@@ -42,10 +42,10 @@ import math
 import re
 
 from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
-from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error, scalar_text
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidResponse
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES, job_api
 from ansible_collections.otc.jobs.plugins.module_utils.core._text import cap, safe
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error, scalar_text
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICES, job_api
 
 STATES = ('init', 'running', 'success', 'failed', 'unknown')
 JOB_KEYS = ('id', 'service', 'project_id', 'status', 'state', 'finished', 'succeeded', 'job_type',

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, check_response, plain_http_hosts
-from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, InvalidResponse, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse, parse_retry_after
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient, validate_job_ids
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import ApiSession, check_response, plain_http_hosts
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse, parse_retry_after
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 WHAT = 'reading elb job j1'

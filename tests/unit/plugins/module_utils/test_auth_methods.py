@@ -16,11 +16,11 @@ from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import (
     AUTH_TYPE_CHOICES, METHODS, infer_method, make_authenticator, method_named)
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_aksk import AkskAuth
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_method_password import PasswordAuth, parse_expiry
+from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import TokenCache
 from ansible_collections.otc.jobs.plugins.module_utils.config._config import Settings
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import AuthError, InvalidInput
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
-from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import TokenCache
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse
 
 NOW = 1800000000.0
 IAM = 'https://iam.example/v3'

@@ -19,20 +19,20 @@ import tracemalloc
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import MAX_FILE, TokenCache
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
-from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, TransientError
-from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import JobNotFound
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, cap, safe
+from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import JobClient
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import failed_sub_job_warnings
-from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import MAX_LIST_ITEMS, normalize_job
-from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
-from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
-from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, cap, safe
-from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import MAX_FILE, TokenCache
 from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import CallerGone, JobWaiter, ParentWatch
+from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json
+from ansible_collections.otc.jobs.plugins.module_utils.net._retry import RetryPolicy
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import MAX_LIST_ITEMS, normalize_job
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 HOSTILE = u'\x1b]0;pwned\x07\x1b[2J\rOK\x08\x00\x85\u202eevil\u2066x\u2069'
 UNSAFE = [chr(code) for code in list(range(0x20)) + list(range(0x7f, 0xa0)) + list(range(0x202a, 0x202f)) + list(range(0x2066, 0x206a))]

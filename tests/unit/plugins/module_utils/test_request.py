@@ -11,12 +11,12 @@ import socket
 
 import pytest
 
+from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import MASK, Secrets
 from ansible_collections.otc.jobs.plugins.module_utils.engine import _request
 from ansible_collections.otc.jobs.plugins.module_utils.net import _retry
-from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import HttpResponse
 from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id, result_job_ids
-from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import MASK, Secrets
 from ansible_collections.otc.jobs.plugins.module_utils.wire._services import SERVICE_TABLE, SERVICES
 
 P = '0123456789abcdef0123456789abcdef'

@@ -10,9 +10,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
-from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError
 from ansible_collections.otc.jobs.plugins.module_utils.core._secrets import Secrets
+from ansible_collections.otc.jobs.plugins.module_utils.engine import _runner
 
 BASE = {'service': 'elb', 'job_id': 'a', 'job_ids': None, 'auth': {'token': 'tok-secret', 'project_id': 'p1'},
         'endpoint': 'http://127.0.0.1:9', 'token_cache': False}
