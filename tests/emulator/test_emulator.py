@@ -18,16 +18,11 @@ import types
 from urllib.parse import quote
 
 import pytest
-
-from tests.integration.harness import collections_path
+# The collection as ansible_collections.otc.jobs: conftest.py puts it on sys.path.
+# pylint: disable=import-error
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 
 from . import otc_emulator as otc
-
-if collections_path() not in sys.path:
-    sys.path.insert(0, collections_path())  # the collection as ansible_collections.otc.jobs
-
-# pylint: disable=wrong-import-position,import-error
-from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock  # noqa: E402
 
 EMULATOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "otc_emulator")
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
