@@ -7,22 +7,16 @@ when a body that carries them goes through it: each test takes the emulator's bo
 import copy
 import http.client
 import json
-import sys
 from urllib.parse import urlsplit
 
 import pytest
-
-from tests.integration.harness import collections_path
+# The collection as ansible_collections.otc.jobs: conftest.py puts it on sys.path.
+# pylint: disable=import-error
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error
+from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job, parse_time
+from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api
 
 from . import otc_emulator as otc
-
-if collections_path() not in sys.path:
-    sys.path.insert(0, collections_path())  # the collection as ansible_collections.otc.jobs
-
-# pylint: disable=wrong-import-position,import-error
-from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import extract_error  # noqa: E402
-from ansible_collections.otc.jobs.plugins.module_utils.wire._normalize import normalize_job, parse_time  # noqa: E402
-from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job_api  # noqa: E402
 
 
 @pytest.fixture(scope="module")

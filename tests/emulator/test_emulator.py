@@ -18,6 +18,9 @@ import types
 from urllib.parse import quote
 
 import pytest
+# The collection as ansible_collections.otc.jobs: conftest.py puts it on sys.path.
+# pylint: disable=import-error
+from ansible_collections.otc.jobs.plugins.module_utils.core._clock import FakeClock
 
 from . import otc_emulator as otc
 
@@ -28,15 +31,31 @@ ELB_KEYS = ["status", "entities", "job_id", "job_type", "begin_time", "end_time"
 
 @pytest.fixture(scope="module")
 def server():
-    with otc.Emulator() as emulator:
+    with otc.Emulator(clock=FakeClock()) as emulator:
         yield emulator
 
 
 @pytest.fixture
 def emu(server):
+    """The emulator on a fake clock: a test moves time with ``emu.clock.advance(seconds)`` instead of sleeping."""
     server.reset()
+    server.state.clock = FakeClock()  # a fresh one per test: every test's instants are exact, whatever ran before
     yield server
     server.reset()
+
+
+@pytest.fixture(scope="module")
+def real_time_server():
+    with otc.Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def real_emu(real_time_server):
+    """The emulator on the real clock, for tests about real socket timing (slow answers, concurrent latency)."""
+    real_time_server.reset()
+    yield real_time_server
+    real_time_server.reset()
 
 
 # --- client helpers -------------------------------------------------------------------------
@@ -69,7 +88,7 @@ def call(emu, method, path, body=None, headers=None, timeout=5):
 
 def at(emu, service):
     """The port of ``service``, for call() and signed_headers(): ``call(at(emu, "ecs"), "GET", "/v1/...")``."""
-    return types.SimpleNamespace(url=emu.service_url(service))
+    return types.SimpleNamespace(url=emu.service_url(service), clock=emu.clock)
 
 
 def token_auth(token=otc.STATIC_TOKEN):
@@ -89,8 +108,8 @@ def issue_token(emu, **kwargs):
 
 
 def signed_headers(emu, method, path, body=b"", query="", ak=otc.ACCESS_KEY, sk=otc.SECRET_KEY, extra=None, date=None, unsigned=None):
-    """Sign like the API gateway expects; ``unsigned`` headers are sent but left out of SignedHeaders."""
-    headers = {"Host": emu.url.split("//")[1], "X-Sdk-Date": date or time.strftime(otc.SDK_DATE_FORMAT, time.gmtime())}
+    """Sign like the API gateway expects, dated by the emulator's clock; ``unsigned`` headers are sent but left out of SignedHeaders."""
+    headers = {"Host": emu.url.split("//")[1], "X-Sdk-Date": date or time.strftime(otc.SDK_DATE_FORMAT, time.gmtime(emu.clock.time()))}
     headers.update(extra or {})
     lower = {name.lower(): value for name, value in headers.items()}
     names = sorted(lower)
@@ -130,7 +149,7 @@ def cfw_job(emu, job_id):
 def test_iam_password_token_and_catalog(emu):
     # The ELB/CFW catalog as it was before the other families and substituted placeholders.
     emu.configure(catalog_services=[], catalog_placeholders="template")
-    before = time.time()
+    issued = emu.clock.time()
     answer = call(emu, "POST", "/v3/auth/tokens", password_body())
     assert answer.status == 201
     assert answer.headers["X-Subject-Token"]
@@ -153,7 +172,7 @@ def test_iam_password_token_and_catalog(emu):
     assert stats["iam_calls"] == 1 and stats["by_route"] == {"iam": 1}
     # The token lifetime defaults to 24 h.
     expires = datetime.datetime.strptime(token["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
-    assert abs(expires.timestamp() - before - 86400) < 5
+    assert expires.timestamp() == issued + 86400
 
 
 def test_iam_by_ids_and_other_project(emu):
@@ -221,14 +240,15 @@ def test_token_auth(emu):
 
 
 def test_token_ttl_and_registered_tokens(emu):
-    emu.configure(token_ttl=0.3)
+    emu.configure(token_ttl=600)
     token = issue_token(emu)
     job = emu.create_job(duration=None)
-    assert call(emu, "GET", elb_job_path(job["job_id"]), headers=token_auth(token)).status == 200
-    answer = call(emu, "POST", "/_emulator/tokens", {"token": "short-lived", "expires_in": 0.3})
+    answer = call(emu, "POST", "/_emulator/tokens", {"token": "short-lived", "expires_in": 600})
     assert answer.status == 201
-    assert call(emu, "GET", elb_job_path(job["job_id"]), headers=token_auth("short-lived")).status == 200
-    time.sleep(0.35)
+    emu.clock.advance(599)
+    for valid in (token, "short-lived"):
+        assert call(emu, "GET", elb_job_path(job["job_id"]), headers=token_auth(valid)).status == 200
+    emu.clock.advance(1)
     for expired in (token, "short-lived"):
         assert call(emu, "GET", elb_job_path(job["job_id"]), headers=token_auth(expired)).status == 401
     emu.register_token("other-project-token", project_id=otc.OTHER_PROJECT_ID)
@@ -265,15 +285,18 @@ def test_aksk_permanent_key(emu):
     assert answer.status == 200, answer.raw
 
 
-@pytest.mark.parametrize("case", ["bad_signature", "tampered_body", "old_date", "unknown_key", "host_unsigned", "unsigned_header_missing"])
+@pytest.mark.parametrize("case", ["bad_signature", "tampered_body", "old_date", "sent_late", "unknown_key", "host_unsigned",
+                                  "unsigned_header_missing"])
 def test_aksk_refusals(emu, case):
     body = json.dumps({"name": "lb"}).encode()
     sign = {"body": body, "extra": {"Content-Type": "application/json"}}
     if case == "old_date":
-        sign["date"] = time.strftime(otc.SDK_DATE_FORMAT, time.gmtime(time.time() - 16 * 60))
+        sign["date"] = time.strftime(otc.SDK_DATE_FORMAT, time.gmtime(emu.clock.time() - 16 * 60))
     if case == "unknown_key":
         sign["ak"] = "AKUNKNOWN00000000000"
     headers = signed_headers(emu, "POST", lb_path(), **sign)
+    if case == "sent_late":
+        emu.clock.advance(16 * 60)  # the server's clock, not the signer's, decides
     if case == "bad_signature":
         headers["Authorization"] = headers["Authorization"][:-4] + "0000"
     if case == "tampered_body":
@@ -325,9 +348,9 @@ def test_elb_create_lifecycle(emu):
     assert ISO_MS.match(first["begin_time"])
     lbs = call(emu, "GET", lb_path(), headers=token_auth()).json["loadbalancers"]
     assert [lb["status"] for lb in lbs] == ["PENDING_CREATE"]
-    time.sleep(0.2)
+    emu.clock.advance(0.5)
     assert elb_job(emu, job_id)["status"] == "RUNNING"
-    time.sleep(0.85)
+    emu.clock.advance(0.5)
     done = elb_job(emu, job_id)
     assert done["status"] == "SUCCESS"
     assert ISO_MS.match(done["end_time"]) and done["end_time"] > done["begin_time"]
@@ -336,7 +359,7 @@ def test_elb_create_lifecycle(emu):
     assert (elb["name"], elb["bandwidth"], elb["tenant_id"], elb["status"]) == ("web", 5, otc.PROJECT_ID, "ACTIVE")
     assert call(emu, "GET", lb_path(elb["id"]), headers=token_auth()).json["status"] == "ACTIVE"
     view = emu.get_job(job_id)
-    assert view["finished"] and abs(view["finishes_at"] - view["created_at"] - 1.0) < 0.01
+    assert view["finished"] and view["finishes_at"] - view["created_at"] == 1.0
 
 
 def test_elb_fail_name_and_delete(emu):
@@ -347,7 +370,7 @@ def test_elb_fail_name_and_delete(emu):
     assert good_lb == {}
     lb_id = [lb["id"] for lb in call(emu, "GET", lb_path(), headers=token_auth()).json["loadbalancers"] if lb["name"] == "good"][0]
     assert call(emu, "DELETE", lb_path(lb_id), headers=token_auth()).status == 409  # still being created
-    time.sleep(0.25)
+    emu.clock.advance(0.25)
     failed = elb_job(emu, failing)
     assert (failed["status"], failed["error_code"], failed["fail_reason"]) == ("FAIL", "ELB.8902", "Insufficient EIP quota for the load balancer.")
     assert failed["entities"] == {}
@@ -357,7 +380,7 @@ def test_elb_fail_name_and_delete(emu):
     delete_job = elb_job(emu, answer.json["job_id"])
     assert delete_job["job_type"] == "deleteELB"
     assert call(emu, "GET", lb_path(lb_id), headers=token_auth()).json["status"] == "PENDING_DELETE"
-    time.sleep(0.25)
+    emu.clock.advance(0.25)
     assert elb_job(emu, answer.json["job_id"])["status"] == "SUCCESS"
     assert call(emu, "GET", lb_path(lb_id), headers=token_auth()).status == 404
     answer = call(emu, "DELETE", lb_path("0" * 32), headers=token_auth())
@@ -417,7 +440,7 @@ def test_cfw_lifecycle_and_pending_end_time(emu):
     assert isinstance(running["begin_time"], int)
     failing = emu.create_cfw_job(duration=0.2, outcome="fail")
     assert cfw_job(emu, failing["job_id"])["end_time"] is None
-    time.sleep(0.25)
+    emu.clock.advance(0.25)
     done = cfw_job(emu, job["job_id"])
     assert done["status"] == "Success" and done["end_time"] - done["begin_time"] == 200
     assert cfw_job(emu, failing["job_id"])["status"] == "Failed"
@@ -441,7 +464,7 @@ def test_sub_jobs_absent_and_listed(emu):
         {"duration": 0.1},
         {"duration": 0.2, "outcome": "fail", "error_code": "ELB.2001", "fail_reason": "Listener port in use.", "job_type": "addMember"},
     ])
-    time.sleep(0.25)
+    emu.clock.advance(0.25)
     body = elb_job(emu, job["job_id"])
     # The parent fails like its failing sub-job when no outcome is given.
     assert (body["status"], body["error_code"], body["fail_reason"]) == ("FAIL", "ELB.2001", "Listener port in use.")
@@ -452,26 +475,27 @@ def test_sub_jobs_absent_and_listed(emu):
 
 
 def test_late_appearing_jobs(emu):
-    elb = emu.create_job(appear_after=0.3, duration=0.1)
-    cfw = emu.create_cfw_job(appear_after=0.3, duration=0.1)
-    assert abs(elb["finishes_at"] - elb["created_at"] - 0.4) < 0.01
+    elb = emu.create_job(appear_after=30, duration=10)
+    cfw = emu.create_cfw_job(appear_after=30, duration=10)
+    assert elb["finishes_at"] - elb["created_at"] == 40
+    emu.clock.advance(29.5)
     assert call(emu, "GET", elb_job_path(elb["job_id"]), headers=token_auth()).status == 404
     assert call(emu, "GET", cfw_job_path(cfw["job_id"]), headers=token_auth()).status == 400
-    time.sleep(0.3)
-    assert elb_job(emu, elb["job_id"])["status"] in ("INIT", "RUNNING")
+    emu.clock.advance(1)
+    assert elb_job(emu, elb["job_id"])["status"] == "INIT"
     assert cfw_job(emu, cfw["job_id"])["status"] == "Running"
 
 
 def test_scripted_statuses(emu):
-    job = emu.create_cfw_job(statuses=[["QUEUED", 0.15], ["Running", 0.15], ["Success", None]])
-    assert abs(job["finishes_at"] - job["created_at"] - 0.3) < 0.01
+    job = emu.create_cfw_job(statuses=[["QUEUED", 1.5], ["Running", 1.5], ["Success", None]])
+    assert job["finishes_at"] - job["created_at"] == 3
     seen = [cfw_job(emu, job["job_id"])]
-    time.sleep(0.2)
+    emu.clock.advance(2)
     seen.append(cfw_job(emu, job["job_id"]))
-    time.sleep(0.15)
+    emu.clock.advance(1)
     seen.append(cfw_job(emu, job["job_id"]))
     assert [data["status"] for data in seen] == ["QUEUED", "Running", "Success"]
-    assert seen[1]["end_time"] is None and seen[2]["end_time"] - seen[2]["begin_time"] == 300
+    assert seen[1]["end_time"] is None and seen[2]["end_time"] - seen[2]["begin_time"] == 3000
 
 
 def test_odd_job_ids(emu):
@@ -525,7 +549,9 @@ def test_fault_reset(emu):
     assert emu.stats()["requests"][0]["status"] is None
 
 
-def test_fault_slow(emu):
+def test_fault_slow(real_emu):
+    # Real time: a client's socket timeout must fire while the server sleeps.
+    emu = real_emu
     job_id = emu.create_cfw_job(duration=None)["job_id"]
     emu.add_fault("slow", delay=0.4)
     with pytest.raises(socket.timeout):
@@ -550,7 +576,7 @@ def test_fault_unknown_status(emu):
     emu.add_fault("unknown_status", status="Queued", match={"route": "cfw_job"})
     assert elb_job(emu, elb)["status"] == "PENDING"
     assert cfw_job(emu, cfw)["status"] == "Queued"
-    assert elb_job(emu, elb)["status"] in ("INIT", "RUNNING")
+    assert elb_job(emu, elb)["status"] == "INIT"
 
 
 def test_fault_expire_token(emu):
@@ -565,7 +591,9 @@ def test_fault_expire_token(emu):
 
 # --- counters, keep-alive, control API -----------------------------------------------------------
 
-def test_stats_and_peak_in_flight(emu):
+def test_stats_and_peak_in_flight(real_emu):
+    # Real time: six requests are in flight together only while their latency really sleeps.
+    emu = real_emu
     # A slow request of an earlier test may still be asleep in the server.
     deadline = time.monotonic() + 3
     while emu.stats()["in_flight"] and time.monotonic() < deadline:
@@ -671,7 +699,7 @@ def test_raw_http_chunked_body_and_client_reset_are_quiet(emu, capfd):
     # Leave the answer unread and close with SO_LINGER 0: the server's next read gets a reset.
     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     client.close()
-    time.sleep(0.1)
+    time.sleep(0.1)  # real time: lets the server thread meet the reset before stderr is read
     assert emu.get_job("chunk")["service"] == "elb"
     assert capfd.readouterr().err == ""
 
@@ -736,18 +764,18 @@ DOC_EXAMPLES = {service: json.loads(text) for service, text in {
  "created_time":"2018-08-06T10:41:14+0100","end_time":"2018-08-06T16:41:14+0100","process":"60%",
  "instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin09","name":"DDM-test"}}}""",
 }.items()}
-# Control-API specs that put an emulated job in the documented example's state: (spec, seconds to wait first).
+# Control-API specs that put an emulated job in the documented example's state.
 DOC_EXAMPLE_SPECS = {
-    "ecs": ({"duration": 0, "sub_jobs": [{}]}, 0),
-    "evs": ({"statuses": [["RUNNING", None]]}, 0),
-    "ims": ({"duration": 0, "entities": {"image_name": "test"}}, 0),
-    "bms": ({"duration": 0, "sub_jobs": [{"outcome": "fail"}]}, 0),
-    "vbs": ({"duration": 0, "entities": {"volume_id": "7e5fdc5a-5e36-4b22-8bcc-7f17037290cc"}}, 0),
-    "cce": ({"statuses": [["Running", None]], "entities": {"resourceName": "cluster-name"},
-             "sub_jobs": [{"job_type": "CreatePSMCert", "statuses": [["Success", None]]}]}, 0),
-    "rds": ({"duration": 0, "outcome": "fail", "entities": {"instance": {"type": "Single", "datastore": {"type": "mysql", "version": "5.7"}}}}, 0),
-    "dds": ({"duration": 0}, 0),
-    "ddm": ({"duration": None}, 0),
+    "ecs": {"duration": 0, "sub_jobs": [{}]},
+    "evs": {"statuses": [["RUNNING", None]]},
+    "ims": {"duration": 0, "entities": {"image_name": "test"}},
+    "bms": {"duration": 0, "sub_jobs": [{"outcome": "fail"}]},
+    "vbs": {"duration": 0, "entities": {"volume_id": "7e5fdc5a-5e36-4b22-8bcc-7f17037290cc"}},
+    "cce": {"statuses": [["Running", None]], "entities": {"resourceName": "cluster-name"},
+            "sub_jobs": [{"job_type": "CreatePSMCert", "statuses": [["Success", None]]}]},
+    "rds": {"duration": 0, "outcome": "fail", "entities": {"instance": {"type": "Single", "datastore": {"type": "mysql", "version": "5.7"}}}},
+    "dds": {"duration": 0},
+    "ddm": {"duration": None},
 }
 # Keys the emulator adds to a documented example: fields each document lists although its example leaves them out.
 DOC_EXTRA_KEYS = {
@@ -816,9 +844,7 @@ def body_status(service, body):
 
 @pytest.mark.parametrize("service", FAMILY)
 def test_family_bodies_match_documented_examples(emu, service):
-    spec, wait = DOC_EXAMPLE_SPECS[service]
-    job = emu.create_job(service, **spec)
-    time.sleep(wait)
+    job = emu.create_job(service, **DOC_EXAMPLE_SPECS[service])
     body = family_job(emu, service, job["job_id"])
     example = DOC_EXAMPLES[service]
     assert key_paths(body) - DOC_EXTRA_KEYS.get(service, set()) == key_paths(example)
@@ -856,9 +882,9 @@ def test_family_lifecycles(emu):
     for service in FAMILY:  # the v1 family and CCE start in their initial status (the first 10 %)
         initial, running = otc.FAMILIES[service]["statuses"][:2]
         assert body_status(service, family_job(emu, service, jobs[service, "success"])) == (initial or running), service
-    time.sleep(0.6)
+    emu.clock.advance(0.6)
     running = {key: family_job(emu, key[0], job_id) for key, job_id in jobs.items()}
-    time.sleep(0.7)
+    emu.clock.advance(0.7)
     done = {key: family_job(emu, key[0], job_id) for key, job_id in jobs.items()}
     expected = {"ecs": ("RUNNING", "SUCCESS", "FAIL"), "evs": ("RUNNING", "SUCCESS", "FAIL"), "ims": ("RUNNING", "SUCCESS", "FAIL"),
                 "bms": ("RUNNING", "SUCCESS", "FAIL"), "vbs": ("RUNNING", "SUCCESS", "FAIL"), "cce": ("Running", "Success", "Failed"),
@@ -896,6 +922,19 @@ def test_family_lifecycles(emu):
     assert "error_code" not in done["rds", "fail"]["job"]
     assert done["dds", "fail"]["job"]["fail_reason"] and done["dds", "success"]["job"]["fail_reason"] is None
     assert set(done["ddm", "fail"]["job"]) == {"id", "name", "status", "created_time", "end_time", "process", "instance"}
+
+
+def test_a_job_moves_only_with_the_clock(emu):
+    """On the fake clock a job's phase and progress are exact: half way is 50 %, and reading it does not move it."""
+    job_id = emu.create_job("rds", duration=3)["job_id"]
+    emu.clock.advance(1.5)
+    for dummy in range(2):
+        job = family_job(emu, "rds", job_id)["job"]
+        assert (job["status"], job["process"]) == ("Running", "50%")
+    emu.clock.advance(2)
+    job = family_job(emu, "rds", job_id)["job"]
+    assert (job["status"], job["process"]) == ("Completed", "")
+    assert emu.get_job(job_id)["finished"]
 
 
 def test_family_control_fields(emu):
@@ -1150,7 +1189,7 @@ def test_create_cce_rds_dds(emu):
     dds = answer.json
     assert (dds["name"], dds["status"], dds["mode"], list(dds)[-1]) == ("fail-docs", "creating", "ReplicaSet", "job_id")
     assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", dds["created"]) and dds["id"].endswith("in02")
-    time.sleep(0.25)
+    emu.clock.advance(0.25)
     job = family_job(emu, "dds", dds["job_id"])["job"]
     assert (job["status"], job["instance"]["id"], job["fail_reason"]) == ("Failed", dds["id"], "Failed to create the DB instance.")
     answer = call(at(emu, "cce"), "POST", "/api/v3/projects/%s/clusters" % otc.PROJECT_ID, {"metadata": {}}, headers=token_auth())
@@ -1301,8 +1340,9 @@ def test_create_and_delete_routes_of_every_family(emu):
 
 # --- latency and rate limit (issue 20) ---------------------------------------------------------
 
-def test_latency_is_served_in_parallel(emu):
+def test_latency_is_served_in_parallel(real_emu):
     """Latency sleeps in each request's own thread: 40 concurrent requests of 0.3 s take far less than 40 x 0.3 s."""
+    emu = real_emu  # real time: the point is how long concurrent requests take on the wall clock
     job_id = emu.create_job(duration=None)["job_id"]
     emu.configure(latency=0.3)
     answers = []
@@ -1317,18 +1357,29 @@ def test_latency_is_served_in_parallel(emu):
     assert answers == [200] * 40 and 0.3 <= took < 3.0
 
 
+def test_latency_and_slow_faults_sleep_on_the_clock(emu):
+    """On a fake clock latency and a slow fault do not block the server thread: they move time, which a test counts."""
+    job_id = emu.create_job(duration=None)["job_id"]
+    emu.configure(latency=0.25)
+    emu.add_fault("slow", delay=2)
+    before = emu.clock.now()
+    assert [call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status for dummy in range(3)] == [200] * 3
+    assert emu.clock.sleeps == [0.25, 2, 0.25, 0.25]
+    assert emu.clock.now() - before == 2.75
+
+
 def test_rate_limit_answers_429_with_retry_after_beyond_it(emu):
     job_id = emu.create_job(duration=None)["job_id"]
     assert call(emu, "POST", "/_emulator/config", {"rate_limit": 5}).json["rate_limit"] == 5
     statuses = [call(emu, "GET", elb_job_path(job_id), headers=token_auth()) for dummy in range(8)]
     codes = [answer.status for answer in statuses]
-    assert codes[:5] == [200] * 5 and 429 in codes[5:]
+    assert codes == [200] * 5 + [429] * 3  # no time passes between them on the fake clock
     refused = [answer for answer in statuses if answer.status == 429][0]
     assert refused.headers["Retry-After"] == "1" and refused.json["error_code"] == "APIGW.0308"
     assert emu.stats()["rate_limited"] == codes.count(429)
     # Control calls and IAM are not limited; after a second the bucket is full again.
     assert call(emu, "GET", "/_emulator/stats").status == 200
-    time.sleep(1.05)
+    emu.clock.advance(1)
     assert [call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status for dummy in range(5)] == [200] * 5
     call(emu, "POST", "/_emulator/config", {"rate_limit": None})
     assert all(call(emu, "GET", elb_job_path(job_id), headers=token_auth()).status == 200 for dummy in range(10))

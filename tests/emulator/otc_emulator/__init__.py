@@ -11,10 +11,10 @@ Service routes accept an ``X-Auth-Token`` or an ``SDK-HMAC-SHA256`` AK/SK signat
 independent from the collection's signer. Every job family's facts live in one table, ``FAMILIES``.
 
 The parts, each readable on its own: ``account`` (the preloaded account), ``families`` (the FAMILIES table),
-``times`` (time formats), ``jobs`` (a job's timeline and body), ``specs`` (control-API validation), ``resources``
-(create and delete answers), ``errors`` (error bodies), ``signing`` (AK/SK verification), ``state``
-(EmulatorState), ``routing`` (route tables per port), ``server`` (HTTP), ``control`` (the control API),
-``emulator`` (``Emulator``) and ``__main__`` (the process).
+``clock`` (the one clock every instant and pause goes through), ``times`` (time formats), ``jobs`` (a job's
+timeline and body), ``specs`` (control-API validation), ``resources`` (create and delete answers), ``errors`` (error
+bodies), ``signing`` (AK/SK verification), ``state`` (EmulatorState), ``routing`` (route tables per port),
+``server`` (HTTP), ``control`` (the control API), ``emulator`` (``Emulator``) and ``__main__`` (the process).
 
 Use it in-process (``Emulator``) or as a process::
 
@@ -24,6 +24,7 @@ Use it in-process (``Emulator``) or as a process::
 from .account import (ACCESS_KEY, ACCESS_KEYS, DOMAIN_ID, DOMAIN_NAME, OTHER_PROJECT_ID, OTHER_PROJECT_NAME,
                       OTHER_REGION, PROJECT_ID, PROJECT_NAME, PROJECTS, REGION, SECRET_KEY, SECURITY_TOKEN,
                       STATIC_TOKEN, TEMP_ACCESS_KEY, TEMP_SECRET_KEY, USER_ID, USER_NAME, USER_PASSWORD)
+from .clock import REAL_CLOCK
 from .emulator import Emulator
 from .families import (CFW_CODE_JOB_NOT_FOUND, DEFAULT_TIME_FORMAT, ELB_CODE_BAD_REQUEST, ELB_CODE_CONFLICT,
                        ELB_CODE_JOB_NOT_FOUND, ELB_CODE_LB_NOT_FOUND, ELB_FAIL_CODE, ELB_FAIL_REASON, END_TIME_PENDING,
@@ -37,7 +38,7 @@ __all__ = [
     "ACCESS_KEY", "ACCESS_KEYS", "DOMAIN_ID", "DOMAIN_NAME", "OTHER_PROJECT_ID", "OTHER_PROJECT_NAME", "OTHER_REGION",
     "PROJECT_ID", "PROJECT_NAME", "PROJECTS", "REGION", "SECRET_KEY", "SECURITY_TOKEN", "STATIC_TOKEN",
     "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY", "USER_ID", "USER_NAME", "USER_PASSWORD",
-    "Emulator",
+    "REAL_CLOCK", "Emulator",
     "CFW_CODE_JOB_NOT_FOUND", "DEFAULT_TIME_FORMAT", "ELB_CODE_BAD_REQUEST", "ELB_CODE_CONFLICT",
     "ELB_CODE_JOB_NOT_FOUND", "ELB_CODE_LB_NOT_FOUND", "ELB_FAIL_CODE", "ELB_FAIL_REASON", "END_TIME_PENDING",
     "FAIL_PREFIX", "FAMILIES", "FAMILY_SERVICES", "ROUTES", "SERVICES", "SUB_JOBS_EMPTY", "TIME_FORMATS",

@@ -12,15 +12,21 @@ from .state import EmulatorState
 class Emulator(object):
     """The emulator in background threads: a main port (``url``) and a port per job service (``service_url``).
 
-    ``Emulator(port=0, verbose=False, **config)``: ``port`` is the main port's; the service ports are free ones.
-    ``config`` takes the ``configure()`` settings and becomes the baseline that ``reset()`` returns to.
+    ``Emulator(port=0, verbose=False, clock=None, **config)``: ``port`` is the main port's; the service ports are
+    free ones. ``clock`` (default real time, see clock.py) is what every instant and pause reads: a test passes a
+    fake clock and advances it instead of sleeping. ``config`` takes the ``configure()`` settings and becomes the
+    baseline that ``reset()`` returns to.
     """
 
-    def __init__(self, port=0, verbose=False, **config):
+    def __init__(self, port=0, verbose=False, clock=None, **config):
         self.port = port
         self.verbose = verbose
-        self.state = EmulatorState(config)
+        self.state = EmulatorState(config, clock)
         self._servers = {}  # MAIN or service -> (Server, its thread)
+
+    @property
+    def clock(self):
+        return self.state.clock
 
     @property
     def url(self):

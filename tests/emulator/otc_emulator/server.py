@@ -8,7 +8,6 @@ import socketserver
 import struct
 import sys
 import threading
-import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -173,7 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         self._answered = False
-        started = time.time()
+        clock = self.server.state.clock
+        started = clock.time()
         status = None
         try:
             try:
@@ -209,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.verbose:
                 # The whole path with its query (RDS and DDS put the job id there); never headers or bodies.
                 port = "" if self.server.service is MAIN else "[%s] " % self.server.service
-                _log("%s%s %s -> %s (%.1f ms)" % (port, self.command, self.path, status, (time.time() - started) * 1000))
+                _log("%s%s %s -> %s (%.1f ms)" % (port, self.command, self.path, status, (clock.time() - started) * 1000))
 
     # control API
 
@@ -251,13 +251,13 @@ class _Handler(BaseHTTPRequestHandler):
         latency = state.get_config()["latency"]
         wait_for = state.admit(request.project_id) if request.project_id else None
         if latency:
-            time.sleep(latency)
+            state.clock.sleep(latency)
         if wait_for is not None:
             return self._fault_answer({"kind": "rate_limit", "retry_after": max(1, int(math.ceil(wait_for)))})
         fault = state.take_fault(request.attributes())
         kind = fault["kind"] if fault else None
         if kind == "slow":
-            time.sleep(fault["delay"])
+            state.clock.sleep(fault["delay"])
         elif kind == "expire_token" and request.header("x-auth-token"):
             state.expire_token(request.header("x-auth-token"))
         elif kind in ("status", "html_503", "rate_limit", "reset", "truncated", "not_json"):

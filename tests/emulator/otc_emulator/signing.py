@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import hmac
 import re
-import time
 from urllib.parse import quote, unquote, unquote_plus
 
 from .account import ACCESS_KEYS, PROJECTS
@@ -54,8 +53,11 @@ _AUTHORIZATION_RE = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$")
 
 
-def verify_signature(request, authorization):
-    """None when the SDK-HMAC-SHA256 signature of ``request`` holds and may reach the URL's project, else an APIGW error."""
+def verify_signature(request, authorization, server_time):
+    """None when the SDK-HMAC-SHA256 signature of ``request`` holds and may reach the URL's project, else an APIGW error.
+
+    ``server_time`` (epoch seconds) is the emulator clock's: the signed date must be within 15 minutes of it.
+    """
     def refuse(reason):
         return apigw_error(401, "APIGW.0301", "Incorrect IAM authentication information: " + reason)
     match = _AUTHORIZATION_RE.match(authorization)
@@ -81,7 +83,7 @@ def verify_signature(request, authorization):
         sdk_date = datetime.datetime.strptime(headers["x-sdk-date"], SDK_DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
     except ValueError:
         return refuse("x-sdk-date must look like 20261122T104000Z")
-    if abs(time.time() - sdk_date.timestamp()) > SDK_MAX_SKEW:
+    if abs(server_time - sdk_date.timestamp()) > SDK_MAX_SKEW:
         return refuse("the request time is more than 15 minutes away from the server time (x-sdk-date)")
     if security_token and not hmac.compare_digest(headers["x-security-token"].encode("utf-8"), security_token.encode("utf-8")):
         return refuse("the security token is invalid")

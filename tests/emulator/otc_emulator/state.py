@@ -5,12 +5,12 @@ import hmac
 import random
 import secrets
 import threading
-import time
 import uuid
 from urllib.parse import parse_qsl
 
 from .account import (DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, PROJECTS, STATIC_TOKEN, USER_ID, USER_NAME,
                       USER_PASSWORD)
+from .clock import REAL_CLOCK
 from .errors import apigw_error, elb_error, family_error, iam_error
 from .families import (DEFAULT_TIME_FORMAT, ELB_CODE_CONFLICT, ELB_CODE_LB_NOT_FOUND, ELB_FAIL_CODE, ELB_FAIL_REASON,
                        END_TIME_PENDING, FAIL_PREFIX, FAMILIES, FAMILY_SERVICES, SERVICES, SUB_JOBS_EMPTY, TIME_FORMATS)
@@ -40,10 +40,15 @@ CATALOG_PLACEHOLDERS = ("substituted", "template")
 
 
 class EmulatorState(object):
-    """Everything the emulator knows, behind one lock."""
+    """Everything the emulator knows, behind one lock.
 
-    def __init__(self, config=None):
+    ``clock`` (default ``REAL_CLOCK``, see clock.py) is where every instant is read: job timelines, token expiry,
+    rate-limit windows, the AK/SK date check.
+    """
+
+    def __init__(self, config=None, clock=None):
         self._lock = threading.Lock()
+        self.clock = clock or REAL_CLOCK
         self.base_url = None     # the main port's URL (IAM, control API, ELB, CFW)
         self.service_urls = {}   # service -> the root URL of its own port
         self._baseline_config = dict(DEFAULT_CONFIG)
@@ -130,7 +135,7 @@ class EmulatorState(object):
             rate = self.config["rate_limit"]
             if rate is None:
                 return None
-            now = time.monotonic()
+            now = self.clock.now()
             tokens, last = self.buckets.get(project_id, (float(rate), now))
             tokens = min(float(max(rate, 1)), tokens + (now - last) * rate)
             if tokens >= 1:
@@ -181,7 +186,7 @@ class EmulatorState(object):
             "sub_jobs_empty_nested": spec.get("sub_jobs_empty", "absent"),
             "end_time_pending": spec.get("end_time_pending", family["end_time_pending"]),
         }
-        now_mono, now_wall = time.monotonic(), time.time()
+        now_mono, now_wall = self.clock.now(), self.clock.time()
         job = Job(job_id, service, project_id, spec, now_mono + appear_after, now_wall + appear_after, now_wall, defaults)
         self.jobs[(service, job_id)] = job
         summary = {"job_id": job_id, "service": service, "project_id": project_id,
@@ -198,11 +203,11 @@ class EmulatorState(object):
             if len(found) > 1:
                 raise ControlError("job id %s exists for %s: add ?service=" % (job_id, " and ".join(job.service for job in found)),
                                    status=409)
-            return found[0].view(time.monotonic(), self.job_gets)
+            return found[0].view(self.clock.now(), self.job_gets)
 
     def list_jobs(self):
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.now()
             return [job.view(now, self.job_gets) for job in self.jobs.values()]
 
     def add_fault(self, spec):
@@ -249,11 +254,11 @@ class EmulatorState(object):
         with self._lock:
             self.tokens[spec["token"]] = {
                 "project_id": project_id,
-                "expires_mono": None if expires_in is None else time.monotonic() + expires_in,
+                "expires_mono": None if expires_in is None else self.clock.now() + expires_in,
                 "issued": False,
             }
         return {"project_id": project_id,
-                "expires_at": None if expires_in is None else iam_time(time.time() + expires_in)}
+                "expires_at": None if expires_in is None else iam_time(self.clock.time() + expires_in)}
 
     def expire_tokens(self):
         """Expire every token IAM issued (static tokens stay); returns how many."""
@@ -334,8 +339,8 @@ class EmulatorState(object):
         token = "MII" + secrets.token_urlsafe(96)
         with self._lock:
             ttl = self.config["token_ttl"]
-            issued_wall = time.time()
-            self.tokens[token] = {"project_id": project_id, "expires_mono": time.monotonic() + ttl, "issued": True}
+            issued_wall = self.clock.time()
+            self.tokens[token] = {"project_id": project_id, "expires_mono": self.clock.now() + ttl, "issued": True}
             catalog = self._catalog(project_id)
         domain = {"id": DOMAIN_ID, "name": DOMAIN_NAME}
         body = {"token": {
@@ -385,13 +390,13 @@ class EmulatorState(object):
         """None when the request may reach the URL's project (any, on IAM routes), else an APIGW error response."""
         authorization = request.header("authorization")
         if authorization is not None and authorization.startswith(SDK_ALGORITHM):
-            return verify_signature(request, authorization)
+            return verify_signature(request, authorization, self.clock.time())
         token = request.header("x-auth-token")
         if not token:
             return apigw_error(401, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found")
         with self._lock:
             record = self.tokens.get(token)
-            expired = record is None or (record["expires_mono"] is not None and record["expires_mono"] <= time.monotonic())
+            expired = record is None or (record["expires_mono"] is not None and record["expires_mono"] <= self.clock.now())
         if expired:
             return apigw_error(401, "APIGW.0307", "The token expires.")
         if request.scoped and record["project_id"] != request.project_id:
@@ -446,21 +451,21 @@ class EmulatorState(object):
 
     def elb_list(self, project_id):
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.now()
             views = [self._lb_view(project_id, lb_id, now)[1] for lb_id in self.loadbalancers]
         loadbalancers = [view for view in views if view is not None]
         return 200, {"loadbalancers": loadbalancers, "instance_num": str(len(loadbalancers))}, {}
 
     def elb_get(self, project_id, lb_id):
         with self._lock:
-            view = self._lb_view(project_id, lb_id, time.monotonic())[1]
+            view = self._lb_view(project_id, lb_id, self.clock.now())[1]
         if view is None:
             return elb_error(404, ELB_CODE_LB_NOT_FOUND, "Load balancer %s does not exist." % lb_id)
         return 200, view, {}
 
     def elb_delete(self, project_id, lb_id):
         with self._lock:
-            record, view = self._lb_view(project_id, lb_id, time.monotonic())
+            record, view = self._lb_view(project_id, lb_id, self.clock.now())
             if view is None:
                 return elb_error(404, ELB_CODE_LB_NOT_FOUND, "Load balancer %s does not exist." % lb_id)
             if view["status"] != "ACTIVE":
@@ -480,7 +485,7 @@ class EmulatorState(object):
     def job_status(self, service, project_id, job_id, status_override=None):
         """A job GET on the service's route: (status, body, headers); the family's not-found answer when missing."""
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.now()
             job = self._visible_job(service, project_id, job_id, now)
             body = job.body(now, status_override) if job else None
         if body is None:
