@@ -19,16 +19,10 @@ from ansible_collections.otc.jobs.plugins.module_utils.wire._services import job
 from . import otc_emulator as otc
 
 
-@pytest.fixture(scope="module")
-def server():
-    with otc.Emulator() as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def emu(server):
-    server.reset()
-    yield server
+def emu(real_emu):
+    """These checks read what a client sees, on the real clock (conftest.real_emu)."""
+    return real_emu
 
 
 JOB_PATHS = {"cce": "/api/v3/projects/{p}/jobs/{id}", "rds": "/v3/{p}/jobs?id={id}", "dds": "/v3/{p}/jobs?id={id}",

@@ -44,20 +44,6 @@ def emu(server):
     server.reset()
 
 
-@pytest.fixture(scope="module")
-def real_time_server():
-    with otc.Emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def real_emu(real_time_server):
-    """The emulator on the real clock, for tests about real socket timing (slow answers, concurrent latency)."""
-    real_time_server.reset()
-    yield real_time_server
-    real_time_server.reset()
-
-
 # --- client helpers -------------------------------------------------------------------------
 
 class Answer(object):

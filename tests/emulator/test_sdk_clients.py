@@ -53,16 +53,10 @@ CLIENTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def server():
-    with otc.Emulator() as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def emu(server):
-    server.reset()
-    yield server
+def emu(real_emu):
+    """These checks read what a client sees, on the real clock (conftest.real_emu)."""
+    return real_emu
 
 
 def sdk_client(emu, service):
