@@ -5,8 +5,10 @@
 #   scripts/test.sh sanity units          only these stages (in the order given)
 #   scripts/test.sh --list                the stage names
 #
-# The dev venv .venv holds the newest supported ansible-core (CORE_MATRIX in lib.sh): sanity, units,
-# the emulator, the whole integration stage, lint, docs and the build run there. The stages
+# The dev venv .venv holds the newest supported ansible-core (CORE_MATRIX in lib.sh): the emulator, the
+# whole integration stage and the build run there. Sanity, units, the docs check, extra checks, the
+# galaxy import and ansible-lint are antsibull-nox sessions (noxfile.py, antsibull-nox.toml) on that
+# same release, run from .venv's nox with their venvs in .cache/nox. The stages
 # integration_2.20 and integration_2.19 run the path-sensitive integration tests (pytest marker
 # core_matrix: both execution paths, role, lookup, chains, check mode, module_defaults, rescue)
 # on the older supported releases, each in .venv-core-X.Y on its own Python.
@@ -72,13 +74,15 @@ prepare() {
     TEST_PATH="$PYDIR:$VENV/bin:$(path_without_shims)"
 }
 
-# Run ansible-test from the collection copy with a PATH of real interpreters only.
-ansible_test() {
+# Run antsibull-nox sessions (noxfile.py; arguments after -- go to the session) from the collection copy,
+# in the tool home (the seeded pip bootstrap) with only real interpreters on PATH (ansible-test looks for
+# python3.X there). Session venvs are kept in .cache/nox.
+nox_sessions() {
     (
         cd "$COLLECTION"
         unset PYENV_VERSION
         set -x
-        HOME="$TEST_HOME" PATH="$TEST_PATH" "$VENV/bin/ansible-test" "$@"
+        HOME="$TEST_HOME" PATH="$TEST_PATH" "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes -e "$@"
     )
 }
 
@@ -105,20 +109,21 @@ stage_sanity() {
     local ignores
     ignores="$(cd "$COLLECTION" && ls tests/sanity/ignore-*.txt 2>/dev/null || true)"
     [ -z "$ignores" ] || die "sanity ignore files are not allowed: $ignores"
-    # --venv: the controller runs in a venv ansible-test creates and fills from PyPI;
-    # the per-Python tests (compile, import) run on every python3.X found on PATH
-    # (only real interpreters: see prepare) and are skipped for versions not found.
+    # the antsibull-nox session runs ansible-test sanity --venv (noxfile.py): the controller runs in a
+    # venv ansible-test creates and fills from PyPI; the per-Python tests (compile, import) run on every
+    # python3.X found on PATH (only real interpreters: see prepare) and are skipped for versions not found.
     # shellcheck disable=SC2086
-    ansible_test sanity --venv --color no ${SANITY_ARGS:-}
+    nox_sessions ansible-test-sanity-venv -- ${SANITY_ARGS:-}
 }
 
-# d: unit tests on the controller Python (requirements: tests/unit/requirements.txt)
+# d: unit tests on the controller Python, the antsibull-nox session running ansible-test units --venv
+# (requirements: tests/unit/requirements.txt)
 stage_units() {
     if [ -z "$(find "$COLLECTION/tests/unit" -name 'test_*.py' 2>/dev/null | head -n1)" ]; then
         die "no unit tests found under tests/unit"
     fi
     # shellcheck disable=SC2086
-    ansible_test units --color no --venv --python "$(controller_version)" ${UNITS_ARGS:-}
+    nox_sessions ansible-test-units-venv -- ${UNITS_ARGS:-}
 }
 
 # the emulator's own self-tests (tests/emulator/test_*.py), before anything relies on it
@@ -147,8 +152,7 @@ done
 # plugin's and role's docs, extra checks (no unwanted files, no trailing whitespace), build and
 # galaxy-importer, ansible-lint (production profile, .ansible-lint). Session venvs are kept in .cache/nox.
 stage_nox() {
-    (cd "$COLLECTION" && HOME="$TEST_HOME" "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes \
-        -e docs-check extra-checks build-import-check ansible-lint)
+    nox_sessions docs-check extra-checks build-import-check ansible-lint
 }
 
 # changelog fragments and config are valid

@@ -58,6 +58,13 @@ def test_dev_requirements_pin_the_newest_release():
     assert 'ansible-core>=%s,<%s.%d' % (newest, major, int(minor) + 1) in read('requirements-dev.txt').splitlines()
 
 
+def test_nox_sanity_and_units_run_the_newest_release():
+    """noxfile.py's ansible-test sessions (make test's sanity and units) use the matrix's first row."""
+    noxfile = read('noxfile.py')
+    assert re.search(r'^NEWEST_CORE = "([^"]+)"$', noxfile, re.M).group(1) == core_matrix()[0][0]
+    assert re.search(r'^NEWEST_PYTHON = "([^"]+)"$', noxfile, re.M).group(1) == core_matrix()[0][1]
+
+
 def test_user_agent_names_the_galaxy_version():
     from ansible_collections.otc.jobs.plugins.module_utils.net._http import COLLECTION_VERSION, USER_AGENT
     with open(os.path.join(ROOT, 'galaxy.yml')) as galaxy:
