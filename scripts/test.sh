@@ -74,12 +74,16 @@ prepare() {
     TEST_PATH="$PYDIR:$VENV/bin:$(path_without_shims)"
 }
 
-# Run antsibull-nox sessions (noxfile.py; arguments after -- go to the session) from the collection copy,
-# in the tool home (the seeded pip bootstrap) with only real interpreters on PATH (ansible-test looks for
-# python3.X there). Session venvs are kept in .cache/nox.
+# Run antsibull-nox sessions (noxfile.py; arguments after -- go to the session) on a clean copy of the
+# collection (the other stages leave caches such as __pycache__ and .hypothesis in theirs, which the extra
+# checks and ansible-test would see), in the tool home (the seeded pip bootstrap) with only real
+# interpreters on PATH (ansible-test looks for python3.X there). Session venvs are kept in .cache/nox.
 nox_sessions() {
+    local clean="$WORK/nox-collections"
+    rm -rf "$clean"
+    copy_collection "$clean"
     (
-        cd "$COLLECTION"
+        cd "$clean/ansible_collections/otc/jobs"
         unset PYENV_VERSION
         set -x
         HOME="$TEST_HOME" PATH="$TEST_PATH" "$VENV/bin/nox" --non-interactive --envdir "$CACHE_DIR/nox" --reuse-venv=yes -e "$@"
