@@ -10,7 +10,7 @@
 #   with_collections_in DIR CMD run CMD with DIR as the collection path and the venv on PATH
 #   real_python_dir DIR         DIR/python3.X -> real interpreters of every version ansible-test supports
 #   path_without_shims          $PATH less pyenv shim directories
-#   start_emulator STATEDIR     start tests/emulator/otc_emulator, set EMULATOR_URL and EMULATOR_PID
+#   start_emulator STATEDIR     start tests/emulator/otc_emulator; set EMULATOR_URL, EMULATOR_SERVICES (JSON) and EMULATOR_PID
 #   stop_emulator               stop it again (idempotent)
 #   tool_home                   .cache/home: the HOME of ansible-test and nox (the user's pip config copied in)
 
@@ -229,8 +229,10 @@ start_emulator() {
     EMULATOR_PID=$!
     for _ in $(seq 1 300); do
         if [ -s "$state" ] && EMULATOR_URL="$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$state" 2>/dev/null)"; then
+            # each service's own URL (its port), as JSON: {"cce": "http://127.0.0.1:PORT", ...}
+            EMULATOR_SERVICES="$("$VENV/bin/python" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["services"]))' "$state")"
             log "Emulator listening on $EMULATOR_URL (pid $EMULATOR_PID)"
-            export EMULATOR_URL EMULATOR_PID
+            export EMULATOR_URL EMULATOR_SERVICES EMULATOR_PID
             return 0
         fi
         if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then

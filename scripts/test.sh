@@ -152,11 +152,12 @@ for row in "${CORE_MATRIX[@]:1}"; do
     eval "stage_integration_${row%% *}() { integration_on_core ${row%% *}; }"
 done
 
-# the ecosystem's checks as antsibull-nox sessions (antsibull-nox.toml): antsibull-docs lint of every
+# the ecosystem's checks as antsibull-nox sessions (antsibull-nox.toml): flake8 and yamllint (also on
+# the YAML of plugin docs and examples), antsibull-docs lint of every
 # plugin's and role's docs, extra checks (no unwanted files, no trailing whitespace), build and
 # galaxy-importer, ansible-lint (production profile, .ansible-lint). Session venvs are kept in .cache/nox.
 stage_nox() {
-    nox_sessions docs-check extra-checks build-import-check ansible-lint
+    nox_sessions lint docs-check extra-checks build-import-check ansible-lint
 }
 
 # changelog fragments and config are valid
@@ -171,7 +172,7 @@ stage_changelog_lint() {
 check_tarball() {
     local tarball="$1" listing found name
     listing="$(tar -tzf "$tarball" | sed 's|^\./||')"
-    found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.nox|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.gitignore|noxfile\.py|antsibull-nox\.toml|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
+    found="$(grep -E '^(tests|scripts|bench|\.ci|\.venv|\.git|\.cache|\.nox|\.tmp|\.pytest_cache|\.hypothesis)(/|$)|(^|/)(__pycache__(/|$)|[^/]*\.pyc$)|^(Makefile|requirements-dev\.txt|\.ansible-lint|\.flake8|\.yamllint|\.gitignore|noxfile\.py|antsibull-nox\.toml|DEVELOPMENT\.md|BENCHMARKS\.md|playbooks/demo\.yml|[^/]*\.tar\.gz)$' <<< "$listing" || true)"
     [ -z "$found" ] || die "the tarball carries development files: $(tr '\n' ' ' <<< "$found")- extend build_ignore in galaxy.yml"
     for name in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
             plugins/modules/job_info.py plugins/modules/job_wait.py plugins/modules/request.py plugins/action/request.py \
@@ -206,7 +207,7 @@ stage_build_install() {
     local rc=0
     (
         cd "$WORK"
-        OTC_EMULATOR_URL="$EMULATOR_URL" XDG_CACHE_HOME="$WORK/cache" \
+        OTC_EMULATOR_URL="$EMULATOR_URL" OTC_EMULATOR_SERVICES="$EMULATOR_SERVICES" XDG_CACHE_HOME="$WORK/cache" \
             with_collections_in "$installed" "$VENV/bin/ansible-playbook" "$COLLECTION/tests/packaging/installed_smoke.yml"
     ) || rc=$?
     stop_emulator

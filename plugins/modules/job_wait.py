@@ -304,83 +304,83 @@ job:
   returned: success, or failure of the job
   type: dict
   contains:
-      # begin generated job-return
-      id:
-        description: Job id.
-        type: str
-        sample: ff8080825ecc523f015ecd0a98f82f77
-      service:
-        description: The service of the job, as given in O(service).
-        type: str
-        sample: ecs
-      project_id:
-        description: Project the job belongs to.
-        type: str
-      status:
-        description:
-          - The raw status as the API sent it - elb, ecs, evs, ims, bms and vbs C(INIT), C(RUNNING), C(SUCCESS),
-            C(FAIL); cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed); rds,
-            dds and ddm C(Running), C(Completed), C(Failed).
-        type: str
-        sample: SUCCESS
-      state:
-        description: Normalized state; a status outside the service's vocabulary is C(unknown).
-        type: str
-        choices: [init, running, success, failed, unknown]
-      finished:
-        description: Whether the state is C(success) or C(failed).
-        type: bool
-      succeeded:
-        description: Whether the state is C(success).
-        type: bool
-      job_type:
-        description: What the job does, such as C(createELB) or C(createServer), from C(job_type), C(spec.type),
-          C(name); null where the API has none (cfw).
-        type: str
-        sample: createELB
-      begin_time:
-        description: Start, ISO 8601 UTC with milliseconds, from whatever format the API used.
-        type: str
-        sample: '2017-09-29T09:49:37.399Z'
-      end_time:
-        description: End, ISO 8601 UTC with milliseconds; null until finished (even where an API sends one earlier).
-        type: str
-        sample: '2017-09-29T09:50:03.272Z'
-      duration:
-        description: Seconds from begin to end; null until finished.
-        type: float
-        sample: 25.873
-      error:
-        description:
-          - C(code) and C(message) of a failed job, null unless it failed. Either may be null where the API gives no
-            reason (cce, rds, dds and ddm give a message only).
-        type: dict
-        sample: {code: ELB.8902, message: Insufficient EIP quota for the load balancer.}
-      entities:
-        description: The job's C(entities) as sent (elb, ecs, evs, ims, bms, vbs and rds); empty where the API has none.
-        type: dict
-      sub_jobs:
-        description: Normalized sub-jobs, same keys, from wherever the service keeps them (C(sub_jobs),
-          C(entities.sub_jobs), C(entities.sub_jobs_result), C(spec.subJobs)).
-        type: list
-        elements: dict
-      progress:
-        description: Percent done where the API reports it (ims C(entities.process_percent) or C(process_percent), a
-          fraction 0-1 read as percent; rds and ddm C(process); dds C(progress)), else null.
-        type: int
-        sample: 60
-      resource_ids:
-        description:
-          - Ids of what the job made or changed, sub-jobs included, in order - the load balancer for elb; the server for
-            ecs and bms; the volume for evs; the image for ims; the backup for vbs; the cluster or node for cce; the
-            instance for rds, dds and ddm.
-        type: list
-        elements: str
-        sample: [bae51750-0089-41a1-9b18-5c777978ff6d]
-      raw:
-        description: The API body exactly as received (left out with O(return_raw=false)).
-        type: dict
-      # end generated job-return
+    # begin generated job-return
+    id:
+      description: Job id.
+      type: str
+      sample: ff8080825ecc523f015ecd0a98f82f77
+    service:
+      description: The service of the job, as given in O(service).
+      type: str
+      sample: ecs
+    project_id:
+      description: Project the job belongs to.
+      type: str
+    status:
+      description:
+        - The raw status as the API sent it - elb, ecs, evs, ims, bms and vbs C(INIT), C(RUNNING), C(SUCCESS), C(FAIL);
+          cfw C(Running), C(Success), C(Failed); cce C(Initializing), C(Running), C(Success), C(Failed); rds, dds and
+          ddm C(Running), C(Completed), C(Failed).
+      type: str
+      sample: SUCCESS
+    state:
+      description: Normalized state; a status outside the service's vocabulary is C(unknown).
+      type: str
+      choices: [init, running, success, failed, unknown]
+    finished:
+      description: Whether the state is C(success) or C(failed).
+      type: bool
+    succeeded:
+      description: Whether the state is C(success).
+      type: bool
+    job_type:
+      description: What the job does, such as C(createELB) or C(createServer), from C(job_type), C(spec.type), C(name);
+        null where the API has none (cfw).
+      type: str
+      sample: createELB
+    begin_time:
+      description: Start, ISO 8601 UTC with milliseconds, from whatever format the API used.
+      type: str
+      sample: '2017-09-29T09:49:37.399Z'
+    end_time:
+      description: End, ISO 8601 UTC with milliseconds; null until finished (even where an API sends one earlier).
+      type: str
+      sample: '2017-09-29T09:50:03.272Z'
+    duration:
+      description: Seconds from begin to end; null until finished.
+      type: float
+      sample: 25.873
+    error:
+      description:
+        - C(code) and C(message) of a failed job, null unless it failed. Either may be null where the API gives no
+          reason (cce, rds, dds and ddm give a message only).
+      type: dict
+      sample: {code: ELB.8902, message: Insufficient EIP quota for the load balancer.}
+    entities:
+      description: The job's C(entities) as sent (elb, ecs, evs, ims, bms, vbs and rds); empty where the API has none.
+      type: dict
+    sub_jobs:
+      description: Normalized sub-jobs, same keys, from wherever the service keeps them (C(sub_jobs),
+        C(entities.sub_jobs), C(entities.sub_jobs_result), C(spec.subJobs)).
+      type: list
+      elements: dict
+    progress:
+      description: Percent done where the API reports it (ims C(entities.process_percent) or C(process_percent), a
+        fraction 0-1 read as percent; rds and ddm C(process); dds C(progress)), else null.
+      type: int
+      sample: 60
+    resource_ids:
+      description:
+        - Ids of what the job made or changed, sub-jobs included, in order - the load balancer for elb; the server for
+          ecs and bms; the volume for evs; the image for ims; the backup for vbs; the cluster or node for cce; the
+          instance for rds, dds and ddm.
+      type: list
+      elements: str
+      sample: [bae51750-0089-41a1-9b18-5c777978ff6d]
+    raw:
+      description: The API body exactly as received (left out with O(return_raw=false)).
+      type: dict
+    # end generated job-return
 jobs:
   description: The normalized final jobs in the order of O(job_ids); each has the keys of RV(job).
   returned: success, or failure of a job, and O(job_ids) given
