@@ -25,14 +25,15 @@ NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
 
 # Nothing the scripts run writes outside the checkout (and the temporary folders they remove):
 # ansible's home (~/.ansible: local temp, galaxy cache), pip's and other tools' caches live in .cache/.
-# ansible-test (venvs and pip bootstrap under ~/.ansible/test; it passes only HOME on to what it runs)
-# and the antsibull-nox sessions (logs and tool state in ~) run with a home of their own there
-# (tool_home). pyenv is found first.
+# ansible-test (venvs and pip bootstrap under ~/.ansible/test; it passes only HOME on to what it runs),
+# the antsibull-nox sessions (logs and tool state in ~) and the pytest stages (the Huawei Cloud SDKs
+# keep ~/.huaweicloud) run with a home of their own there (tool_home). pyenv is found first.
 CACHE_DIR="$REPO_ROOT/.cache"
 REAL_HOME="${REAL_HOME:-$HOME}"
 PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || printf '%s' "$HOME/.pyenv")}"
 export REAL_HOME PYENV_ROOT
-export ANSIBLE_HOME="$CACHE_DIR/ansible" PIP_CACHE_DIR="$CACHE_DIR/pip"
+# (ANSIBLE_HOME does not move the module temp of local runs: ANSIBLE_REMOTE_TMP, "~/.ansible/tmp" by default)
+export ANSIBLE_HOME="$CACHE_DIR/ansible" ANSIBLE_REMOTE_TMP="$CACHE_DIR/ansible/remote-tmp" PIP_CACHE_DIR="$CACHE_DIR/pip"
 export XDG_CACHE_HOME="$CACHE_DIR/xdg/cache" XDG_DATA_HOME="$CACHE_DIR/xdg/data" XDG_STATE_HOME="$CACHE_DIR/xdg/state"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -257,7 +258,7 @@ stop_emulator() {
     fi
 }
 
-# The HOME for tools that write into it whatever the environment says (ansible-test, nox sessions):
+# The HOME for tools that write into it whatever the environment says (ansible-test, nox sessions, SDKs):
 # inside the checkout, with copies of the user's pip configuration so the venvs they fill use the same
 # indexes (ansible-test does not pass PIP_* or XDG_* variables on). Prints it.
 tool_home() {

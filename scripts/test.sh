@@ -67,6 +67,7 @@ prepare() {
     TEST_HOME="$(tool_home)"
     HOME="$TEST_HOME" "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
     touch "$WORK/started"
+    ls -A "$REAL_HOME" | sort > "$WORK/home-entries"
     # real interpreters for ansible-test (no pyenv shims)
     PYDIR="$WORK/pythons"
     PY_VERSIONS="$(real_python_dir "$PYDIR")"
@@ -95,12 +96,13 @@ with_collection() {
     with_collections_in "$WORK/collections" "$@"
 }
 
-# pytest on one test folder of the collection copy (more pytest arguments may follow). Any non-zero
+# pytest on one test folder of the collection copy (more pytest arguments may follow), in the tool home
+# (the SDK clients of the emulator's self-tests write into ~). Any non-zero
 # status fails, including 5 (no tests collected): a test run must run tests.
 run_pytest() {
     local rc=0
     # shellcheck disable=SC2086
-    (cd "$COLLECTION" && with_collection "$VENV/bin/python" -m pytest "$@" -q -p no:cacheprovider ${PYTEST_ARGS:-}) || rc=$?
+    (cd "$COLLECTION" && HOME="$TEST_HOME" with_collection "$VENV/bin/python" -m pytest "$@" -q -p no:cacheprovider ${PYTEST_ARGS:-}) || rc=$?
     [ "$rc" != 5 ] || log "pytest collected no tests in $1 (exit 5)"
     return "$rc"
 }
@@ -266,17 +268,18 @@ stage_bench_smoke() {
     log "bench smoke: table with $row_count rows ($(grep -c '| met |$' "$table") met, $(grep -c 'MISSED' "$table") missed; timings not checked)"
 }
 
-# nothing was written outside the checkout: no file in the user's ~/.ansible, ~/.cache, ~/.local or
-# ~/.config, and no file directly in ~, is newer than this run's start (the checkout itself may live there)
+# nothing was written outside the checkout: nothing new directly in ~, no file there changed, and no file
+# in ~/.ansible, ~/.cache, ~/.local or ~/.config is newer than this run's start (the checkout may live there)
 stage_home_untouched() {
     local dir written
-    written="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -type f -newer "$WORK/started" -print 2>/dev/null)"
+    written="$(ls -A "$REAL_HOME" | sort | comm -13 "$WORK/home-entries" - | sed "s|^|$REAL_HOME/|")"
+    written+="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -type f -newer "$WORK/started" -print 2>/dev/null)"
     for dir in .ansible .cache .local .config; do
         [ -d "$REAL_HOME/$dir" ] || continue
         written+="$(find "$REAL_HOME/$dir" -newer "$WORK/started" -not -path "$REPO_ROOT/*" -print 2>/dev/null | sed -n "1,20p")"
     done
     [ -z "$written" ] || die "the test run wrote outside the checkout: $written"
-    log "nothing written in $REAL_HOME/{.ansible,.cache,.local,.config} nor directly in $REAL_HOME"
+    log "nothing new in $REAL_HOME, nothing written in its .ansible, .cache, .local or .config"
 }
 
 # --------------------------------------------------------------------------- driver
