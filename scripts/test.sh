@@ -67,7 +67,7 @@ prepare() {
     TEST_HOME="$(tool_home)"
     HOME="$TEST_HOME" "$VENV/bin/python" "$REPO_ROOT/scripts/seed_pip_bootstrap.py"
     touch "$WORK/started"
-    ls -A "$REAL_HOME" | sort > "$WORK/home-entries"
+    find "$REAL_HOME" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort > "$WORK/home-entries"
     # real interpreters for ansible-test (no pyenv shims)
     PYDIR="$WORK/pythons"
     PY_VERSIONS="$(real_python_dir "$PYDIR")"
@@ -272,7 +272,7 @@ stage_bench_smoke() {
 # in ~/.ansible, ~/.cache, ~/.local or ~/.config is newer than this run's start (the checkout may live there)
 stage_home_untouched() {
     local dir written
-    written="$(ls -A "$REAL_HOME" | sort | comm -13 "$WORK/home-entries" - | sed "s|^|$REAL_HOME/|")"
+    written="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | comm -13 "$WORK/home-entries" - | sed "s|^|$REAL_HOME/|")"
     written+="$(find "$REAL_HOME" -mindepth 1 -maxdepth 1 -type f -newer "$WORK/started" -print 2>/dev/null)"
     for dir in .ansible .cache .local .config; do
         [ -d "$REAL_HOME/$dir" ] || continue
