@@ -26,8 +26,8 @@ NEWEST_PYTHON="${CORE_MATRIX[0]##* }"
 # Nothing the scripts run writes outside the checkout (and the temporary folders they remove):
 # ansible's home (~/.ansible: local temp, galaxy cache), pip's and other tools' caches live in .cache/.
 # ansible-test (venvs and pip bootstrap under ~/.ansible/test; it passes only HOME on to what it runs),
-# the antsibull-nox sessions (logs and tool state in ~) and the pytest stages (the Huawei Cloud SDKs
-# keep ~/.huaweicloud) run with a home of their own there (tool_home). pyenv is found first.
+# the antsibull-nox sessions (logs and tool state in ~) and the emulator's self-tests (the Huawei Cloud
+# SDKs keep ~/.huaweicloud) run with a home of their own there (tool_home). pyenv is found first.
 CACHE_DIR="$REPO_ROOT/.cache"
 REAL_HOME="${REAL_HOME:-$HOME}"
 PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || printf '%s' "$HOME/.pyenv")}"
