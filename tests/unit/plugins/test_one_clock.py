@@ -16,6 +16,7 @@ import ast
 import os
 
 import pytest
+from ansible_collections.otc.jobs.tests.unit.plugins.test_layers import _python_files
 
 PLUGINS = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'plugins'))
 THE_CLOCK = os.path.join('module_utils', 'core', '_clock.py')
@@ -28,13 +29,6 @@ NOW_FUNCTIONS = frozenset(('now', 'utcnow', 'today'))
 POOLS = frozenset(('ThreadPoolExecutor', 'ProcessPoolExecutor'))
 # What a pause with a timeout can be called on: a name bound to one of these in the module, or any call with timeout=.
 WAITABLES = frozenset(('Event', 'Condition', 'Barrier', 'Queue', 'SimpleQueue', 'LifoQueue', 'PriorityQueue'))
-
-
-def _python_files():
-    for root, _dirs, files in os.walk(PLUGINS):
-        for name in files:
-            if name.endswith('.py'):
-                yield os.path.relpath(os.path.join(root, name), PLUGINS)
 
 
 def _dotted(node):

@@ -18,6 +18,7 @@ import re
 import pytest
 
 from ansible_collections.otc.jobs.plugins.module_utils.net import _retry
+from ansible_collections.otc.jobs.tests.unit.plugins.test_layers import _python_files
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 PLUGINS = os.path.join(ROOT, 'plugins')
@@ -27,13 +28,6 @@ RETRY_MODULE = 'ansible_collections.otc.jobs.plugins.module_utils.net._retry'
 PRESETS = dict((name, value) for name, value in vars(_retry).items() if isinstance(value, _retry.RetryPreset))
 # Only _retry may spell these out.
 RETRY_OWN = frozenset(('RetryPolicy', 'RetryPreset', 'TRANSIENT_STATUSES'))
-
-
-def _python_files():
-    for root, _dirs, files in os.walk(PLUGINS):
-        for name in files:
-            if name.endswith('.py'):
-                yield os.path.relpath(os.path.join(root, name), PLUGINS)
 
 
 def _tree(relpath):
