@@ -1340,7 +1340,7 @@ def test_latency_is_served_in_parallel(real_emu):
     for thread in threads:
         thread.join()
     took = time.monotonic() - began
-    assert answers == [200] * 40 and 0.3 <= took < 3.0
+    assert answers == [200] * 40 and 0.3 <= took < 6.0  # 12 s one after the other
 
 
 def test_latency_and_slow_faults_sleep_on_the_clock(emu):

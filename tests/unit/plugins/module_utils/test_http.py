@@ -341,7 +341,7 @@ def test_slow_name_resolution_ends_at_the_request_deadline(serve, monkeypatch):
     server = serve(answer(b'{"ok": true}'))
     _slow_resolver(monkeypatch, 'slow-dns.example.test', 45)
     took, error = elapsed(lambda: HttpClient(timeout=1).request('GET', 'http://slow-dns.example.test:%d/x' % server.port))
-    assert took < 2.5, took
+    assert took < 10, took  # 1 s and overhead, not the resolver's 45 s; generous for a busy machine
     assert isinstance(error, TransientError) and error.deadline_passed
     assert error.message == 'name resolution of slow-dns.example.test did not finish within 1 s'
 
@@ -352,7 +352,7 @@ def test_slow_name_resolution_ends_at_the_wait_deadline_too(serve, monkeypatch):
     client = HttpClient(timeout=30)
     took, error = elapsed(lambda: client.request('GET', 'http://slow-dns.example.test:%d/x' % server.port,
                                                  deadline=time.monotonic() + 0.5))
-    assert took < 2, took
+    assert took < 10, took  # 0.5 s and overhead, not the client's 30 s or the resolver's 45 s
     assert 'name resolution of slow-dns.example.test did not finish within 0.5 s' == error.message
 
 
@@ -363,11 +363,14 @@ def test_resolution_within_the_deadline_connects_to_the_address_found(serve, mon
 
 
 def test_a_name_that_does_not_exist_fails_at_once_not_transient(monkeypatch):
+    asked = []
+
     def getaddrinfo(name, *args, **kwargs):
+        asked.append(name)
         raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
     monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
-    took, error = elapsed(lambda: HttpClient(timeout=5).request('GET', 'http://no-such-host.example.test/x'))
-    assert took < 1 and not isinstance(error, TransientError)
+    error = elapsed(lambda: HttpClient(timeout=5).request('GET', 'http://no-such-host.example.test/x'))[1]
+    assert asked == ['no-such-host.example.test'] and not isinstance(error, TransientError)
     assert error.message.startswith('the host name no-such-host.example.test does not exist')
 
 
