@@ -14,7 +14,6 @@ __metaclass__ = type
 from urllib.parse import quote
 
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
-from ansible_collections.otc.jobs.plugins.module_utils.auth._signer import sign_request
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import cache_key
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, AuthError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response
@@ -69,6 +68,8 @@ class AkskAuth(AuthMethod):
             merged['X-Project-Id'] = self.project_id
         if auth.get('security_token'):
             merged['X-Security-Token'] = auth['security_token']
+        # Imported here: a module compiles its module_utils on every run, and only AK/SK tasks sign.
+        from ansible_collections.otc.jobs.plugins.module_utils.auth._signer import sign_request  # pylint: disable=import-outside-toplevel
         try:
             return sign_request(method, url, merged, body, auth['ak'], auth['sk'])
         except ValueError as exc:

@@ -72,19 +72,20 @@ import posixpath
 import re
 import stat
 import sys
-import traceback
 
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import CLOUD_SPELLINGS, METHODS
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 
-YAML_IMPORT_ERROR = None
-try:
-    import yaml
-except ImportError:
-    HAS_YAML = False
-    YAML_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_YAML = True
+
+def _yaml():
+    """PyYAML, or None without it; imported only when a YAML file is read (most tasks read none, and a
+    module imports on every run)."""
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return yaml
+
 
 MAX_FILE_SIZE = 1024 * 1024
 SUFFIXES = ('.yaml', '.yml', '.json')
@@ -319,7 +320,7 @@ def _load_first(files, need_yaml, notes):
         if info.st_size > MAX_FILE_SIZE:
             raise InvalidInput('%s is larger than 1 MiB; a clouds file that large is refused' % path)
         is_json = path.endswith('json')
-        if not is_json and not HAS_YAML:
+        if not is_json and _yaml() is None:
             if need_yaml:
                 raise InvalidInput(
                     'the cloud option needs PyYAML on the host that runs the task, to read %s '
@@ -347,6 +348,7 @@ def _parse(path, raw, is_json):
             where = ' (line %s, column %s)' % (line, column) if line else ''
             # "from None": the parser's own message, which quotes the file, stays out of tracebacks too
             raise InvalidInput('cannot parse %s as JSON%s' % (path, where)) from None
+    yaml = _yaml()
     try:
         return yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -20,8 +20,6 @@ from ansible_collections.otc.jobs.plugins.module_utils.core._errors import INTER
 from ansible_collections.otc.jobs.plugins.module_utils.core._text import MAX_LINE, MAX_MESSAGE, printable
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect, validate_job_ids
 from ansible_collections.otc.jobs.plugins.module_utils.engine._messages import failed_sub_job_warnings, failure_message, unknown_status_warning
-from ansible_collections.otc.jobs.plugins.module_utils.engine._request import run_request
-from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
 from ansible_collections.otc.jobs.plugins.module_utils.net._concurrency import DEFAULT_CEILING
 
 
@@ -68,6 +66,9 @@ def _run(action, params, warn, secrets, progress, clock, environ, base_dir):
             deadline, pool_size = started + 2 * settings.api_timeout * waves, min(len(job_ids), DEFAULT_CEILING)
         client = connect(params['service'], settings, secrets, warn=warn, pool_size=pool_size, deadline=deadline, clock=clock)
         if action == 'job_wait':
+            # Imported where used, here and for otc.jobs.request: a module compiles its module_utils from
+            # source on every run, and job_info needs neither the waiter nor the request engine.
+            from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter  # pylint: disable=import-outside-toplevel
             outcome = JobWaiter(client, warn=warn, progress=progress, clock=clock, **wait_options).wait(job_ids, start=started)
             jobs = outcome.jobs
             result.update(elapsed=outcome.elapsed, polls=outcome.polls)
@@ -162,6 +163,7 @@ def _request_result(params, warn, secrets, progress, clock, environ, base_dir, c
     if progress is not None:
         progress = _printing(progress, secrets)
     try:
+        from ansible_collections.otc.jobs.plugins.module_utils.engine._request import run_request  # pylint: disable=import-outside-toplevel
         wait_options = _wait_options(dict(params, max_concurrency=1)) if params.get('wait') else None
         result = run_request(params, warn, secrets, progress=progress, clock=clock, wait_options=wait_options,
                              environ=environ, base_dir=base_dir, check_mode=check_mode)

@@ -733,7 +733,7 @@ def test_errors_never_carry_values(tree):
 
 
 def test_without_pyyaml(tree, monkeypatch):
-    monkeypatch.setattr(_clouds, 'HAS_YAML', False)
+    monkeypatch.setattr(_clouds, '_yaml', lambda: None)
     path = tree.write('cwd/clouds.yaml', clouds(prod={'auth': pw('y')}))
     message = tree.error('prod')
     assert 'the cloud option needs PyYAML on the host that runs the task' in message and path in message
