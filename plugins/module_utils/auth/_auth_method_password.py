@@ -12,12 +12,12 @@ import json
 import re
 import threading
 
-from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
-from ansible_collections.otc.jobs.plugins.module_utils.net._api import (
-    REDIRECT_STATUSES, error_of, redirect_text)
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth_base import AuthMethod
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import cache_key
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import AuthError, InvalidInput, InvalidResponse, TransientError
+from ansible_collections.otc.jobs.plugins.module_utils.net._api import (
+    REDIRECT_STATUSES, error_of, redirect_text)
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import IAM_REQUEST, is_transient_status
 from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
 

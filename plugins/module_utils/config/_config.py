@@ -18,11 +18,11 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.auth._auth import (
     AUTH_TYPE_CHOICES, CLOUD_SPELLINGS, KEY_ALIASES, SECRET_KEYS, USED_KEYS, infer_method, method_named)
 from ansible_collections.otc.jobs.plugins.module_utils.auth._token_cache import default_directory
 from ansible_collections.otc.jobs.plugins.module_utils.config._clouds import resolve_cloud
+from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import InvalidInput
 from ansible_collections.otc.jobs.plugins.module_utils.net._environment import Proxies, ca_bundle
 from ansible_collections.otc.jobs.plugins.module_utils.wire._endpoints import DEFAULT_REGION, default_auth_url, region_from_project

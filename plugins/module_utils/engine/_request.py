@@ -7,10 +7,11 @@ The call uses the connection of job_info/job_wait (``_jobs.connect``: settings, 
 endpoint discovery), so a play that creates and waits asks IAM once.
 
 **Never a duplicate create.** A GET is retried like job_info's reads. Any other method is sent again only
-when the request certainly did not reach the service (``net._retry``: ``MUTATING_REQUEST``): the connection was refused or the host name did not
-resolve (nothing was sent), HTTP 429 with ``Retry-After`` or a 503 from the API gateway (refused before the
-service saw it), or a 401 after which the credentials were renewed. After a timeout, a reset or a cut-off
-answer the call may have happened: the task fails saying so, naming the service and path, and sends nothing more.
+when the request certainly did not reach the service (``net._retry``: ``MUTATING_REQUEST``): the connection
+was refused or the host name did not resolve (nothing was sent), HTTP 429 with ``Retry-After`` or a 503 from
+the API gateway (refused before the service saw it), or a 401 after which the credentials were renewed.
+After a timeout, a reset or a cut-off answer the call may have happened: the task fails saying so, naming
+the service and path, and sends nothing more.
 
 **Secrets.** The body never appears in messages or progress lines. Values under the keys of ``SECRET_BODY_KEYS``
 (at any depth) are registered as secrets, so they are masked in ``invocation`` and in the result.
@@ -29,13 +30,13 @@ from ansible_collections.otc.jobs.plugins.module_utils.core import _validate
 from ansible_collections.otc.jobs.plugins.module_utils.core._clock import REAL_CLOCK
 from ansible_collections.otc.jobs.plugins.module_utils.core._errors import ApiError, InvalidInput, OtcJobsError, TransientError
 from ansible_collections.otc.jobs.plugins.module_utils.engine._jobs import connect as jobs_connect
+from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
 from ansible_collections.otc.jobs.plugins.module_utils.net._api import check_response, error_of
 from ansible_collections.otc.jobs.plugins.module_utils.net._http import decode_json, origin
-from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
-from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
 from ansible_collections.otc.jobs.plugins.module_utils.net._retry import (
     JOB_READ, MUTATING_REQUEST, certainly_not_sent, is_transient_status, refused_before_the_service)
-from ansible_collections.otc.jobs.plugins.module_utils.engine._waiter import JobWaiter
+from ansible_collections.otc.jobs.plugins.module_utils.wire._error_body import error_suffix
+from ansible_collections.otc.jobs.plugins.module_utils.wire._job_ids import answer_job_id
 
 METHODS = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
 # Keys whose values are secrets in OTC request bodies (matched case-insensitively, at any depth): ECS/BMS
